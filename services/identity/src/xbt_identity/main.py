@@ -1,0 +1,90 @@
+"""The identity service app: `create_app(settings)`; `app` is what uvicorn runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from xbt_identity.api import router
+from xbt_identity.events import SUBSCRIPTIONS
+from xbt_identity.keys import load_signing_key
+from xbt_identity.passwords import OneTimePasswords, Passwords
+from xbt_identity.service import Identity
+from xbt_identity.settings import IdentitySettings
+from xbt_identity.store import IdentityStore
+from xbt_identity.tokens import RefreshTokens, TokenIssuer
+from xbt_shared.app import build_app
+from xbt_shared.runtime import Runtime
+
+SERVICE = "identity"
+
+
+async def build_identity(settings: IdentitySettings, runtime: Runtime) -> Identity:
+    key = await load_signing_key(runtime.mongo, settings.signing_key_pem)
+    return Identity(
+        settings=settings,
+        mongo=runtime.mongo,
+        redis=runtime.redis,
+        redis_prefix=runtime.redis_prefix,
+        passwords=Passwords(
+            memory_kib=settings.argon2_memory_kib,
+            time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism,
+            threads=settings.hash_threads,
+        ),
+        one_time=OneTimePasswords(),
+        key=key,
+        issuer=TokenIssuer(
+            key=key,
+            issuer=settings.issuer,
+            audience=settings.jwt_audience,
+            access_ttl=settings.access_token_ttl_seconds,
+        ),
+        refresh=RefreshTokens(
+            runtime.redis, prefix=runtime.redis_prefix, ttl=settings.refresh_token_ttl_seconds
+        ),
+    )
+
+
+async def ensure_indexes(runtime: Runtime) -> None:
+    for tdb in runtime.mongo.all_tenants():
+        await IdentityStore(tdb).ensure_indexes()
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    settings = settings or IdentitySettings()
+    # Tokens are verified against identity's own key, without an HTTP round trip to itself.
+    settings = settings.model_copy(update={"jwt_issuer": settings.issuer})
+    runtime = Runtime(settings, service=SERVICE)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_indexes(runtime)
+        identity = await build_identity(settings, runtime)
+        runtime.verifier.set_keys(identity.key.jwks())
+        app.state.identity = identity
+        await runtime.start(subscriptions=SUBSCRIPTIONS)
+        try:
+            yield
+        finally:
+            identity.passwords.shutdown()
+            await runtime.stop()
+
+    app = build_app(
+        settings,
+        service=SERVICE,
+        title="学不停 identity",
+        description="Tenants, schools, classes, accounts, login and tokens, rosters, OIDC.",
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    app.state.verifier = runtime.verifier
+    app.state.settings = settings
+    app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,176 @@
+"""Identity's public contract: request and response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Role = Literal[
+    "student", "teacher", "school_admin", "district_admin", "city_admin", "researcher",
+    "support_agent", "guest",
+]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant: str = Field(max_length=32, examples=["heping"])
+    username: str = Field(min_length=1, max_length=64, examples=["student1"])
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=10, max_length=512)
+
+
+class ChangePasswordRequest(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class Teaching(BaseModel):
+    class_id: str
+    subjects: list[str]
+
+
+class User(BaseModel):
+    id: str = Field(validation_alias=AliasChoices("_id", "id"))
+    username: str
+    name: str
+    roles: list[str]
+    school_id: str | None = None
+    class_ids: list[str] = []
+    teaching: list[Teaching] = []
+    student_no: str | None = None
+    must_change_password: bool = False
+    disabled: bool = False
+
+
+class Me(User):
+    tenant: str
+    tenant_name: str
+    school_name: str | None = None
+
+
+class CreateUserRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    name: PersonName
+    roles: list[Role] = Field(min_length=1)
+    school_id: str | None = None
+    class_ids: list[str] = []
+    student_no: str | None = Field(default=None, max_length=32)
+
+
+class CreatedUser(BaseModel):
+    user: User
+    one_time_password: str
+
+
+class UserPage(BaseModel):
+    items: list[User]
+    total: int
+    page: int
+    size: int
+
+
+class School(BaseModel):
+    id: str = Field(validation_alias=AliasChoices("_id", "id"))
+    name: str
+    grades: list[int]
+
+
+class CreateSchoolRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName
+    grades: tuple[int, int] = Field(examples=[[7, 9]])
+    code: str | None = Field(default=None, pattern=r"^[a-z0-9\-]{2,32}$")
+
+
+class ClassTeacher(BaseModel):
+    user_id: str
+    subjects: list[str]
+
+
+class Class(BaseModel):
+    id: str = Field(validation_alias=AliasChoices("_id", "id"))
+    school_id: str
+    grade: int
+    stage: str
+    number: int
+    name: str
+    teachers: list[ClassTeacher] = []
+
+
+class MyClass(Class):
+    my_role: Literal["student", "teacher"]
+    my_subjects: list[str] = []
+
+
+class CreateClassRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school_id: str
+    grade: int = Field(ge=1, le=12)
+    number: int = Field(ge=1, le=99)
+
+
+class AssignTeacherRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str
+    subjects: list[str] = Field(min_length=1)
+
+
+class RosterPerson(BaseModel):
+    id: str
+    name: str | None
+    username: str | None = None
+    student_no: str | None = None
+    subjects: list[str] = []
+
+
+class ClassRoster(BaseModel):
+    class_: Class = Field(alias="class")
+    teachers: list[RosterPerson]
+    students: list[RosterPerson]
+
+
+class GuestAccess(BaseModel):
+    enabled: bool
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    username: str
+    open_now: bool
+    password: str | None = Field(
+        default=None, description="Only returned when a new guest password was set."
+    )
+
+
+class GuestAccessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=64)
+
+
+class TenantInfo(BaseModel):
+    id: str
+    name: str

@@ -1,0 +1,38 @@
+"""Identity settings (env prefix XBT_IDENTITY_, plus the common XBT_ ones)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from xbt_shared.settings import CommonSettings
+
+
+class IdentitySettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="XBT_IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    # The public issuer URL (as clients reach it through the gateway).
+    issuer: str = "http://127.0.0.1:8000/api/identity/v1"
+    # PEM of the ES256 signing key. Empty in dev: a key is generated once and kept in MongoDB.
+    signing_key_pem: str = ""
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # Account lockout: this many failures within the window lock the account for lock_seconds.
+    max_failed_logins: int = 5
+    failed_login_window_seconds: int = 900
+    lock_seconds: int = 900
+    # argon2id, OWASP parameters: m=19 MiB, t=2, p=1.
+    argon2_memory_kib: int = 19 * 1024
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    # Threads hashing passwords; the C code releases the GIL, so one per core.
+    hash_threads: int = Field(default=2, ge=1)
+    roster_max_rows: int = 20_000
+    roster_max_bytes: int = 10 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _prod_needs_a_real_key(self) -> IdentitySettings:
+        if self.environment == "prod" and not self.signing_key_pem:
+            raise ValueError("XBT_IDENTITY_SIGNING_KEY_PEM is required in prod")
+        return self

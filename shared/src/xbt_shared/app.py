@@ -1,0 +1,71 @@
+"""The app factory pieces every service and the gateway share.
+
+`build_app` returns a FastAPI app with problem+json errors, request ids, tracing, metrics,
+`/livez` (the process answers), `/readyz` (its dependencies answer) and `/metrics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from xbt_shared.errors import PROBLEM_JSON, install_problem_handlers
+from xbt_shared.observability import RequestContextMiddleware, setup_observability
+from xbt_shared.settings import CommonSettings
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
+def build_app(
+    settings: CommonSettings,
+    *,
+    service: str,
+    title: str,
+    version: str = "1.0.0",
+    lifespan: Any = None,
+    readiness: ReadinessCheck | None = None,
+    description: str = "",
+) -> FastAPI:
+    setup_observability(service, level=settings.log_level, json_logs=settings.log_json)
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.environment != "prod" else None,
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=service)
+
+    @app.get("/livez", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False)
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks = await readiness() if readiness else {}
+        ok = all(v == "ok" for v in checks.values())
+        if ok:
+            return JSONResponse({"status": "ok", "checks": checks})
+        return JSONResponse(
+            {
+                "type": "/problems/not-ready",
+                "title": "Not ready",
+                "status": 503,
+                "checks": checks,
+            },
+            status_code=503,
+            media_type=PROBLEM_JSON,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,137 @@
+"""Tenant-bound MongoDB access and the unit of work.
+
+A service never gets a bare collection: it gets a `TenantDb` for one tenant, which picks the
+database `<prefix><service>_<tenant>`. The unit of work runs one transaction and writes the
+events recorded during it to that tenant's outbox, so state and events commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pydantic import BaseModel
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from xbt_shared.envelope import CloudEvent
+from xbt_shared.tenancy import ALL_TENANTS, Tenant
+
+Doc = dict[str, Any]
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+class Mongo:
+    """The process' MongoDB client and the naming of its databases."""
+
+    def __init__(self, uri: str, *, service: str, db_prefix: str = "") -> None:
+        self.client: AsyncMongoClient[Doc] = AsyncMongoClient(
+            uri, tz_aware=True, serverSelectionTimeoutMS=5000, maxPoolSize=50
+        )
+        self.service = service
+        self.db_prefix = db_prefix
+        # Set by the runtime to wake the outbox relay after a commit that wrote events.
+        self.on_events_committed: Callable[[], None] | None = None
+
+    def database_name(self, tenant: Tenant) -> str:
+        return f"{self.db_prefix}{self.service}_{tenant.id}"
+
+    def for_tenant(self, tenant: Tenant) -> TenantDb:
+        return TenantDb(self, tenant)
+
+    def platform_db(self) -> AsyncDatabase[Doc]:
+        """Data that belongs to no tenant (signing keys, registered OIDC clients)."""
+        return self.client[f"{self.db_prefix}{self.service}_platform"]
+
+    def all_tenants(self) -> Iterable[TenantDb]:
+        """Every tenant's database, for the few jobs that loop over districts explicitly."""
+        return (self.for_tenant(t) for t in ALL_TENANTS)
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class TenantDb:
+    """One tenant's database of one service. The only way to reach a collection."""
+
+    def __init__(self, mongo: Mongo, tenant: Tenant) -> None:
+        self.mongo = mongo
+        self.tenant = tenant
+        self.db: AsyncDatabase[Doc] = mongo.client[mongo.database_name(tenant)]
+
+    def __getitem__(self, name: str) -> AsyncCollection[Doc]:
+        return self.db[name]
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.mongo.client.start_session() as session:
+            uow = UnitOfWork(self, session)
+            async with await session.start_transaction():
+                yield uow
+                wrote_events = await uow._flush_events()
+            if wrote_events and self.mongo.on_events_committed is not None:
+                self.mongo.on_events_committed()
+
+
+class UnitOfWork:
+    """One transaction in one tenant's database, with the events it will publish."""
+
+    def __init__(self, tdb: TenantDb, session: AsyncClientSession) -> None:
+        self.tdb = tdb
+        self.session = session
+        self.tenant = tdb.tenant
+        self._events: list[CloudEvent] = []
+
+    def __getitem__(self, name: str) -> AsyncCollection[Doc]:
+        return self.tdb[name]
+
+    def emit(self, type: str, data: dict[str, Any], *, subject: str | None = None) -> CloudEvent:
+        event = CloudEvent.new(
+            source=f"/xbt/{self.tdb.mongo.service}",
+            type=type,
+            tenant=self.tenant.id,
+            data=data,
+            subject=subject,
+        )
+        self._events.append(event)
+        return event
+
+    def record(self, event: BaseModel, *, subject: str | None = None) -> CloudEvent:
+        """Emit a contract model from a service's events.py (its `TYPE` names the event)."""
+        return self.emit(event.TYPE, event.model_dump(mode="json"), subject=subject)  # type: ignore[attr-defined]
+
+    @property
+    def events(self) -> list[CloudEvent]:
+        return list(self._events)
+
+    async def _flush_events(self) -> bool:
+        if not self._events:
+            return False
+        rows = [outbox_row(e) for e in self._events]
+        await self.tdb[OUTBOX].insert_many(rows, session=self.session)
+        self._events.clear()
+        return True
+
+
+def outbox_row(event: CloudEvent) -> Doc:
+    return {
+        "_id": event.id,
+        "routing_key": event.routing_key,
+        "event": event.model_dump(mode="json"),
+        "created_at": event.time,
+        "published_at": None,
+        "claimed_until": None,
+        "attempts": 0,
+    }
+
+
+async def ensure_outbox_indexes(tdb: TenantDb) -> None:
+    await tdb[OUTBOX].create_index([("published_at", 1), ("created_at", 1)])

@@ -1,0 +1,146 @@
+"""The outbox relay: publishes committed events, then marks them sent.
+
+Events were written to each tenant's `outbox` collection in the same transaction as the
+state change. The relay claims a batch (a lease, so several replicas don't publish the same
+rows at once), publishes them with many confirms in flight, and marks only the confirmed
+ones sent. If the broker is down or the connection drops, rows stay unsent and are retried:
+an event can be published more than once in a crash, never zero times, and consumers are
+idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import Counter, Gauge
+
+from xbt_shared.bus import EventBus
+from xbt_shared.mongo import OUTBOX, Mongo, TenantDb
+
+log = logging.getLogger("xbt.outbox")
+
+RELAYED = Counter("xbt_outbox_relayed_total", "Outbox rows published", ["service"])
+RELAY_FAILURES = Counter("xbt_outbox_publish_failures_total", "Failed publishes", ["service"])
+PENDING = Gauge("xbt_outbox_pending", "Unsent outbox rows seen in the last pass", ["service"])
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        mongo: Mongo,
+        bus: EventBus,
+        *,
+        batch_size: int = 200,
+        idle_interval: float = 0.5,
+        lease_seconds: float = 30.0,
+    ) -> None:
+        self.mongo = mongo
+        self.bus = bus
+        self.batch_size = batch_size
+        self.idle_interval = idle_interval
+        self.lease = timedelta(seconds=lease_seconds)
+        self.owner = uuid.uuid4().hex
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Called after a commit that wrote events, so they go out without waiting a poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed")
+                sent = 0
+            if sent == 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.idle_interval)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """One pass over every tenant's outbox; returns how many events were published."""
+        total = 0
+        for tdb in self.mongo.all_tenants():
+            total += await self.relay_tenant(tdb)
+        return total
+
+    async def relay_tenant(self, tdb: TenantDb) -> int:
+        outbox = tdb[OUTBOX]
+        now = datetime.now(UTC)
+        candidates = [
+            row["_id"]
+            async for row in outbox.find(
+                {
+                    "published_at": None,
+                    "$or": [{"claimed_until": None}, {"claimed_until": {"$lt": now}}],
+                },
+                {"_id": 1},
+            )
+            .sort("created_at", 1)
+            .limit(self.batch_size)
+        ]
+        if not candidates:
+            return 0
+        claim = f"{self.owner}:{uuid.uuid4().hex}"
+        await outbox.update_many(
+            {
+                "_id": {"$in": candidates},
+                "published_at": None,
+                "$or": [{"claimed_until": None}, {"claimed_until": {"$lt": now}}],
+            },
+            {"$set": {"claimed_until": now + self.lease, "claim": claim}},
+        )
+        rows = [
+            row
+            async for row in outbox.find({"claim": claim, "published_at": None}).sort(
+                "created_at", 1
+            )
+        ]
+        results = await asyncio.gather(
+            *(self.bus.publish(row["event"]) for row in rows), return_exceptions=True
+        )
+        confirmed = [row["_id"] for row, res in zip(rows, results, strict=True) if res is None]
+        failed = [row["_id"] for row, res in zip(rows, results, strict=True) if res is not None]
+        if confirmed:
+            await outbox.update_many(
+                {"_id": {"$in": confirmed}},
+                {"$set": {"published_at": datetime.now(UTC)}, "$unset": {"claim": ""}},
+            )
+            RELAYED.labels(self.mongo.service).inc(len(confirmed))
+        if failed:
+            RELAY_FAILURES.labels(self.mongo.service).inc(len(failed))
+            log.warning("%d events not confirmed; will retry", len(failed))
+            # Release the lease at once so the next pass retries them.
+            await outbox.update_many(
+                {"_id": {"$in": failed}},
+                {"$set": {"claimed_until": None}, "$inc": {"attempts": 1}, "$unset": {"claim": ""}},
+            )
+        return len(confirmed)
+
+    async def pending(self) -> int:
+        count = 0
+        for tdb in self.mongo.all_tenants():
+            count += await tdb[OUTBOX].count_documents({"published_at": None})
+        PENDING.labels(self.mongo.service).set(count)
+        return count

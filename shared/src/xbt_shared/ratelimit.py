@@ -1,0 +1,80 @@
+"""Token-bucket rate limiting in Redis: one Lua script, atomic across several buckets.
+
+A request may be charged to several buckets at once (per user and per tenant, say); it is
+allowed only if every bucket has a token, and then each loses one. Redis' own clock is used
+so that many gateway replicas agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+# KEYS: bucket keys. ARGV: now-less; per bucket a (rate per second, burst) pair.
+# Returns {allowed (0/1), retry_after_ms}.
+_TOKEN_BUCKET = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = #KEYS
+local states = {}
+local wait = 0
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local s = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local tokens = tonumber(s[1])
+  local ts = tonumber(s[2])
+  if tokens == nil then tokens = burst; ts = now end
+  tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+  states[i] = tokens
+  if tokens < 1 then
+    local need = math.ceil((1 - tokens) * 1000 / rate)
+    if need > wait then wait = need end
+  end
+end
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local tokens = states[i]
+  if wait == 0 then tokens = tokens - 1 end
+  redis.call('HSET', KEYS[i], 'tokens', tokens, 'ts', now)
+  redis.call('PEXPIRE', KEYS[i], math.ceil(burst * 1000 / rate) + 1000)
+end
+if wait == 0 then return {1, 0} end
+return {0, wait}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`rate` tokens per second refill, at most `burst` saved up."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    retry_after_ms: int
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after_ms / 1000))
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis, *, prefix: str = "") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._script = redis.register_script(_TOKEN_BUCKET)
+
+    async def hit(self, buckets: dict[str, Limit]) -> Decision:
+        keys = [f"{self._prefix}rl:{name}" for name in buckets]
+        args: list[float | int] = []
+        for limit in buckets.values():
+            args.extend((limit.rate, limit.burst))
+        allowed, wait = await self._script(keys=keys, args=args)
+        return Decision(bool(allowed), int(wait))

@@ -1,0 +1,77 @@
+"""The connections one service process holds, opened in its lifespan and closed after.
+
+Nothing connects at import time. A service builds a `Runtime` from its settings, starts it
+in the FastAPI lifespan (or in its worker entry point) and hands its parts to the stores.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+
+from xbt_shared.auth import TokenVerifier
+from xbt_shared.bus import EventBus, Handler
+from xbt_shared.mongo import Mongo
+from xbt_shared.outbox import OutboxRelay
+from xbt_shared.settings import CommonSettings
+
+log = logging.getLogger("xbt.runtime")
+
+
+class Runtime:
+    def __init__(self, settings: CommonSettings, *, service: str) -> None:
+        self.settings = settings
+        self.service = service
+        self.mongo = Mongo(settings.mongodb_uri, service=service, db_prefix=settings.db_prefix)
+        self.redis: Redis = Redis.from_url(
+            settings.redis_url, decode_responses=True, max_connections=100
+        )
+        self.redis_prefix = settings.redis_prefix
+        self.bus = EventBus(
+            settings.amqp_url,
+            exchange=settings.events_exchange,
+            queue_prefix=settings.queue_prefix,
+        )
+        self.relay = OutboxRelay(self.mongo, self.bus)
+        self.mongo.on_events_committed = self.relay.notify
+        self.verifier = TokenVerifier(
+            jwks_url=settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+        self.subscriptions: dict[str, Handler] = {}
+
+    def key(self, tenant: str, *parts: str) -> str:
+        """A Redis key that carries the tenant: `<prefix>t:<tenant>:<parts>`."""
+        return f"{self.redis_prefix}t:{tenant}:{':'.join(parts)}"
+
+    async def start(self, *, subscriptions: dict[str, Handler] | None = None) -> None:
+        await self.bus.connect()
+        if self.settings.run_workers:
+            self.relay.start()
+            if subscriptions:
+                self.subscriptions = subscriptions
+                await self.bus.subscribe(self.service, subscriptions)
+        log.info("runtime started", extra={"route": self.service})
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        await self.bus.close()
+        await self.redis.aclose()
+        await self.mongo.close()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await self.mongo.ping()
+            checks["mongodb"] = "ok"
+        except Exception as exc:
+            checks["mongodb"] = f"down: {type(exc).__name__}"
+        try:
+            await self.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"down: {type(exc).__name__}"
+        checks["rabbitmq"] = "ok" if self.bus.is_connected else "down"
+        return checks

@@ -1,0 +1,57 @@
+"""Settings every process shares; each service subclasses with its own env prefix.
+
+Values come from the environment (pydantic-settings). `environment="prod"` refuses the
+development defaults that would be unsafe in a real deployment.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_MONGODB_URI = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
+DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEV_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class CommonSettings(BaseSettings):
+    """Connection and naming settings common to all services.
+
+    `db_prefix`, `redis_prefix` and `events_exchange` exist so that a test run can use its
+    own databases, keys and exchange on the same servers as a running `make run`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="XBT_", extra="ignore")
+
+    service_name: str = "xbt"
+    environment: Literal["dev", "test", "prod"] = "dev"
+    mongodb_uri: str = DEV_MONGODB_URI
+    redis_url: str = DEV_REDIS_URL
+    amqp_url: str = DEV_AMQP_URL
+    db_prefix: str = ""
+    redis_prefix: str = ""
+    events_exchange: str = "xbt.events"
+    queue_prefix: str = ""
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Token verification: the issuer's JWKS, fetched and cached.
+    jwt_issuer: str = "http://127.0.0.1:8000/api/identity/v1"
+    jwks_url: str = "http://127.0.0.1:8101/v1/.well-known/jwks.json"
+    jwt_audience: str = "xbt"
+    # The outbox relay and consumers are started in-process unless disabled (k8s worker pods).
+    run_workers: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_dev_defaults_in_prod(self) -> CommonSettings:
+        if self.environment == "prod":
+            dev_values = {DEV_MONGODB_URI, DEV_REDIS_URL, DEV_AMQP_URL}
+            used = [
+                name
+                for name in ("mongodb_uri", "redis_url", "amqp_url")
+                if getattr(self, name) in dev_values
+            ]
+            if used:
+                raise ValueError(f"development defaults are not allowed in prod: {used}")
+        return self
