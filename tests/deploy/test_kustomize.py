@@ -15,6 +15,7 @@ import copy
 import importlib
 import inspect
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -36,9 +37,11 @@ API_DEPLOYMENTS = {"identity", "gateway"}
 EXTERNAL_SECRETS = {"xbt-mongodb", "xbt-identity-signing-key"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 # Source roots of the workspace members, where an import package `xbt_<name>` lives.
-SOURCE_ROOTS = [REPO / "shared" / "src", REPO / "gateway" / "src"] + sorted(
-    (REPO / "services").glob("*/src")
-)
+SOURCE_ROOTS = [
+    REPO / "shared" / "src",
+    REPO / "gateway" / "src",
+    *sorted((REPO / "services").glob("*/src")),
+]
 DOCKERFILES = {
     "identity": (REPO / "services" / "identity" / "Dockerfile", "xbt-identity"),
     "gateway": (REPO / "gateway" / "Dockerfile", "xbt-gateway"),
@@ -51,7 +54,9 @@ Doc = dict[str, Any]
 
 
 def kubectl() -> str:
-    found = shutil.which("kubectl") or ("/usr/bin/kubectl" if Path("/usr/bin/kubectl").exists() else None)
+    found = shutil.which("kubectl") or (
+        "/usr/bin/kubectl" if Path("/usr/bin/kubectl").exists() else None
+    )
     if found is None:
         pytest.skip("kubectl is not installed on this machine")
     return found
@@ -208,7 +213,8 @@ def test_each_api_deployment_has_an_hpa_and_a_pdb_for_it_alone(name: str) -> Non
         targeting = [
             h
             for h in hpas.values()
-            if h["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": dep_name}
+            if h["spec"]["scaleTargetRef"]
+            == {"apiVersion": "apps/v1", "kind": "Deployment", "name": dep_name}
         ]
         assert len(targeting) == 1, f"{dep_name}: {len(targeting)} HPAs"
         hpa = targeting[0]
@@ -223,7 +229,9 @@ def test_each_api_deployment_has_an_hpa_and_a_pdb_for_it_alone(name: str) -> Non
         assert 1 <= spec["minReplicas"] <= dep["spec"]["replicas"] <= spec["maxReplicas"], dep_name
 
         covering = [
-            p for p in pdbs.values() if selects(p["spec"]["selector"]["matchLabels"], pod_labels(dep))
+            p
+            for p in pdbs.values()
+            if selects(p["spec"]["selector"]["matchLabels"], pod_labels(dep))
         ]
         assert len(covering) == 1, f"{dep_name}: {len(covering)} PDBs"
         pdb = covering[0]
@@ -231,7 +239,9 @@ def test_each_api_deployment_has_an_hpa_and_a_pdb_for_it_alone(name: str) -> Non
         assert "minAvailable" in pdb["spec"] or "maxUnavailable" in pdb["spec"]
         others = [n for n, d in deployments.items() if n != dep_name]
         for other in others:
-            assert not selects(pdb["spec"]["selector"]["matchLabels"], pod_labels(deployments[other]))
+            assert not selects(
+                pdb["spec"]["selector"]["matchLabels"], pod_labels(deployments[other])
+            )
 
 
 def test_base_pdbs_keep_one_api_pod() -> None:
@@ -248,11 +258,15 @@ def test_services_send_port_80_to_the_api_pods_only(name: str) -> None:
     assert set(services) == API_DEPLOYMENTS
     for svc_name, svc in services.items():
         assert svc["spec"]["type"] == "ClusterIP"
-        chosen = [n for n, d in deployments.items() if selects(svc["spec"]["selector"], pod_labels(d))]
+        chosen = [
+            n for n, d in deployments.items() if selects(svc["spec"]["selector"], pod_labels(d))
+        ]
         assert chosen == [svc_name], f"Service {svc_name} selects {chosen}"
         (port,) = svc["spec"]["ports"]
         assert port["port"] == 80
-        container_ports = {p.get("name"): p["containerPort"] for p in containers(deployments[svc_name])[0]["ports"]}
+        container_ports = {
+            p.get("name"): p["containerPort"] for p in containers(deployments[svc_name])[0]["ports"]
+        }
         target = port["targetPort"]
         assert container_ports.get(target, target) == 8080
 
@@ -304,6 +318,8 @@ def test_env_sources_exist_or_are_provided_by_the_cluster(name: str) -> None:
     else:
         assert not secrets, "production secrets are never committed"
         assert referenced == EXTERNAL_SECRETS, "update EXTERNAL_SECRETS and the README together"
+        readme = (K8S / "README.md").read_text()
+        assert all(f"`{secret}`" in readme for secret in EXTERNAL_SECRETS)
 
 
 def test_the_gateway_gets_no_database_or_signing_secrets() -> None:
@@ -319,20 +335,29 @@ def test_dev_secrets_are_obviously_not_real() -> None:
             assert not text or "dev" in text, f"{secret['metadata']['name']}.{key}"
 
 
-def container_env(container: Doc, docs: list[Doc]) -> dict[str, str]:
-    """The environment the kubelet would give the container (envFrom, then env with $(X))."""
+def container_env(
+    container: Doc, docs: list[Doc], *, stand_ins: dict[str, dict[str, str]] | None = None
+) -> dict[str, str]:
+    """The environment the kubelet would give the container (envFrom, then env with $(X)).
+
+    `stand_ins` gives the data of Secrets that the cluster provides (absent from the output).
+    """
     configmaps = of_kind(docs, "ConfigMap")
-    secrets = of_kind(docs, "Secret")
+    secrets = {
+        name: {k: base64.b64decode(v).decode() for k, v in secret.get("data", {}).items()}
+        for name, secret in of_kind(docs, "Secret").items()
+    }
+    secrets.update(stand_ins or {})
     env: dict[str, str] = {}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             env.update(configmaps[source["configMapRef"]["name"]]["data"])
         elif "secretRef" in source:
-            secret = secrets.get(source["secretRef"]["name"])
-            if secret is None:
+            data = secrets.get(source["secretRef"]["name"])
+            if data is None:
                 assert source["secretRef"].get("optional"), source
                 continue
-            env.update({k: base64.b64decode(v).decode() for k, v in secret["data"].items()})
+            env.update(data)
     for entry in container.get("env", []):
         if "value" in entry:
             env[entry["name"]] = re.sub(
@@ -341,6 +366,15 @@ def container_env(container: Doc, docs: list[Doc]) -> dict[str, str]:
                 entry["value"],
             )
     return env
+
+
+# What an operator puts in the production Secrets (shape only; the keys the README lists).
+CITY_SECRET_STAND_INS = {
+    "xbt-mongodb": {"XBT_MONGODB_URI": "mongodb://mongodb-0.mongodb:27017/?replicaSet=rs0"},
+    "xbt-identity-signing-key": {
+        "XBT_IDENTITY_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n"
+    },
+}
 
 
 def settings_class(package: str) -> type:
@@ -364,27 +398,28 @@ def settings_class(package: str) -> type:
 
 @pytest.fixture
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    import os
-
     for key in list(os.environ):
         if key.startswith("XBT_"):
             monkeypatch.delenv(key)
     yield monkeypatch
 
 
+@overlays
 @pytest.mark.parametrize(
     ("deployment", "package"),
     [("identity", "xbt_identity"), ("identity-worker", "xbt_identity"), ("gateway", "xbt_gateway")],
 )
 def test_manifest_env_is_what_the_settings_read(
-    deployment: str, package: str, clean_environ: pytest.MonkeyPatch
+    name: str, deployment: str, package: str, clean_environ: pytest.MonkeyPatch
 ) -> None:
-    """Renders dev (the overlay whose secrets are in the output) and loads the service's
-    settings class from exactly the container's environment: every common value the
-    manifests set must arrive in the settings, or the pods run on development defaults."""
-    docs = overlay("dev")
+    """Loads the service's settings class from exactly the container's environment: every
+    common value the manifests set must arrive in the settings (or the pods would run on
+    development defaults), and the settings' own checks must accept it (city runs prod)."""
+    docs = overlay(name)
     (container,) = containers(of_kind(docs, "Deployment")[deployment])
-    env = container_env(container, docs)
+    env = container_env(
+        container, docs, stand_ins=CITY_SECRET_STAND_INS if name == "city" else None
+    )
     cls = settings_class(package)
     for key, value in env.items():
         clean_environ.setenv(key, value)
@@ -405,6 +440,14 @@ def test_manifest_env_is_what_the_settings_read(
     assert actual == expected, f"{cls.__name__} does not read what the {deployment} pods are given"
 
 
+def test_city_secret_stand_ins_match_the_dev_secrets() -> None:
+    """The stand-ins above have the keys the dev overlay generates for the same Secrets."""
+    dev = {
+        n.rsplit("-", 1)[0]: set(s["data"]) for n, s in of_kind(overlay("dev"), "Secret").items()
+    }
+    assert dev == {name: set(data) for name, data in CITY_SECRET_STAND_INS.items()}
+
+
 # --- scale and images --------------------------------------------------------------------
 
 
@@ -415,7 +458,10 @@ def test_city_runs_more_and_larger_pods_than_dev() -> None:
     assert city_deps["identity"]["spec"]["replicas"] == 4
     for dep_name in API_DEPLOYMENTS:
         assert city_deps[dep_name]["spec"]["replicas"] > dev_deps[dep_name]["spec"]["replicas"]
-    dev_hpa, city_hpa = of_kind(dev, "HorizontalPodAutoscaler"), of_kind(city, "HorizontalPodAutoscaler")
+    dev_hpa, city_hpa = (
+        of_kind(dev, "HorizontalPodAutoscaler"),
+        of_kind(city, "HorizontalPodAutoscaler"),
+    )
     for hpa_name in API_DEPLOYMENTS:
         assert city_hpa[hpa_name]["spec"]["minReplicas"] > dev_hpa[hpa_name]["spec"]["minReplicas"]
         assert city_hpa[hpa_name]["spec"]["maxReplicas"] > dev_hpa[hpa_name]["spec"]["maxReplicas"]
@@ -497,8 +543,13 @@ def test_prometheus_operator_component_builds_on_city(tmp_path: Path) -> None:
             {
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
-                "resources": [str(K8S / "overlays" / "city")],
-                "components": [str(K8S / "components" / "prometheus-operator")],
+                # An overlay adding the component sets its namespace, as city's own does.
+                "namespace": "xbt",
+                # kustomize takes relative paths only.
+                "resources": [os.path.relpath(K8S / "overlays" / "city", overlay_dir)],
+                "components": [
+                    os.path.relpath(K8S / "components" / "prometheus-operator", overlay_dir)
+                ],
             }
         )
     )
@@ -521,7 +572,9 @@ def dockerfile_cmd(path: Path) -> list[str]:
 def test_dockerfile_builds_one_locked_package_as_non_root(service: str) -> None:
     path, package = DOCKERFILES[service]
     text = path.read_text()
-    stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, flags=re.MULTILINE | re.IGNORECASE)
+    stages = re.findall(
+        r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, flags=re.MULTILINE | re.IGNORECASE
+    )
     assert len(stages) >= 2, "multi-stage"
     assert all(image == "python:3.11-slim" for image, _ in stages)
     assert re.search(rf"uv sync --frozen --no-dev --package {package}\b", text)

@@ -51,6 +51,7 @@ class EventBus:
         max_retries: int = 5,
         retry_delay_ms: int = 2000,
         prefetch: int = 50,
+        reconnect_interval: float = 1.0,
     ) -> None:
         self.url = url
         self.exchange_name = exchange
@@ -58,13 +59,16 @@ class EventBus:
         self.max_retries = max_retries
         self.retry_delay_ms = retry_delay_ms
         self.prefetch = prefetch
+        self.reconnect_interval = reconnect_interval
         self.connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractRobustChannel | None = None
         self._exchange: AbstractRobustExchange | None = None
         self._consumer_channels: list[AbstractRobustChannel] = []
 
     async def connect(self) -> None:
-        self.connection = await aio_pika.connect_robust(self.url, timeout=10)
+        self.connection = await aio_pika.connect_robust(
+            self.url, timeout=10, reconnect_interval=self.reconnect_interval
+        )
         self._publish_channel = await self.connection.channel(publisher_confirms=True)  # type: ignore[assignment]
         assert self._publish_channel is not None
         self._exchange = await self._publish_channel.declare_exchange(  # type: ignore[assignment]

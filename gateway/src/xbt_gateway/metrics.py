@@ -1,0 +1,35 @@
+"""Gateway metrics. Labels are service names, status classes and outcomes: never user ids."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+UPSTREAM_LATENCY = Histogram(
+    "xbt_gateway_upstream_duration_seconds",
+    "Time from forwarding a request until the upstream's response headers arrive",
+    ["service", "status_class"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+UPSTREAM_INFLIGHT = Gauge(
+    "xbt_gateway_upstream_inflight", "Requests in flight to an upstream", ["service"]
+)
+SHED = Counter(
+    "xbt_gateway_shed_total",
+    "Requests refused with 503 because an upstream had too many in flight",
+    ["service"],
+)
+RATE_LIMITED = Counter(
+    "xbt_gateway_rate_limited_total", "Requests refused with 429", ["kind"]
+)
+LIMITER_UNAVAILABLE = Counter(
+    "xbt_gateway_ratelimit_unavailable_total",
+    "Requests decided without Redis (limiter down), by outcome",
+    ["kind", "outcome"],
+)
+AUTH_REJECTED = Counter(
+    "xbt_gateway_auth_rejected_total", "Requests refused at the edge", ["reason"]
+)
+
+
+def status_class(status: int) -> str:
+    return f"{status // 100}xx"

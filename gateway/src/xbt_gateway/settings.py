@@ -1,0 +1,152 @@
+"""Gateway settings: env prefix XBT_GATEWAY_, and the common XBT_ ones.
+
+The connection settings every process shares (`XBT_REDIS_URL`, `XBT_JWKS_URL`, ...) are
+also read from their common `XBT_` names, so one ConfigMap serves every Deployment; an
+`XBT_GATEWAY_` variable wins over the common one.
+
+A rate of 0 switches that bucket off (load tests with a handful of users do that).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from xbt_shared.ratelimit import Limit
+from xbt_shared.settings import CommonSettings
+
+MiB = 1024 * 1024
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+# The public paths where an Authorization header is not checked at the edge: a client
+# calls them precisely when its access token has expired, and they take the refresh
+# token in the body.
+DEFAULT_BEARER_EXEMPT = (
+    "/api/identity/v1/auth/login",
+    "/api/identity/v1/auth/refresh",
+    "/api/identity/v1/auth/logout",
+)
+
+
+class _CommonEnv(EnvSettingsSource):
+    """The shared fields (redis_url, jwks_url, ...) under their common `XBT_` names."""
+
+    _skip = frozenset({"service_name"})
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        return {
+            k: v
+            for k, v in values.items()
+            if k in CommonSettings.model_fields and k not in self._skip
+        }
+
+
+class GatewaySettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="XBT_GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+
+    # Service name -> base URL; `/api/<name>/v1/x` goes to `<base>/v1/x`.
+    upstreams: dict[str, str] = Field(
+        default_factory=lambda: {"identity": "http://127.0.0.1:8101"}
+    )
+    # Idle time allowed for an upstream: after the request body is sent until the response
+    # headers arrive, and between two reads of the response body.
+    upstream_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Getting a connection: from the pool or a new TCP connect.
+    connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Requests in flight to one upstream (per gateway process); beyond it: 503 + Retry-After.
+    max_inflight_per_upstream: int = Field(default=256, ge=1)
+    # Rosters (xlsx/csv) are uploaded through the gateway.
+    max_body_bytes: int = Field(default=12 * MiB, ge=0)
+    login_max_body_bytes: int = Field(default=16 * 1024, ge=256)
+
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # Token buckets (rate per second, burst). Per verified user and per tenant together.
+    user_rate: float = Field(default=20.0, ge=0)
+    user_burst: int = Field(default=60, ge=1)
+    tenant_rate: float = Field(default=3000.0, ge=0)
+    tenant_burst: int = Field(default=6000, ge=1)
+    # Login: per (tenant, username), and per client address (a school shares one address).
+    login_user_rate: float = Field(default=0.2, ge=0)
+    login_user_burst: int = Field(default=10, ge=1)
+    login_ip_rate: float = Field(default=20.0, ge=0)
+    login_ip_burst: int = Field(default=200, ge=1)
+    # Requests without a token (refresh, JWKS, OIDC), per client address.
+    anon_ip_rate: float = Field(default=50.0, ge=0)
+    anon_ip_burst: int = Field(default=500, ge=1)
+
+    # Redis for the rate limiter: short timeouts, and after a failure the limiter is
+    # skipped for this long (fail open/closed without waiting on a dead server).
+    redis_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_max_connections: int = Field(default=64, ge=1)
+    redis_retry_after_failure_seconds: float = Field(default=1.0, ge=0)
+
+    # How many reverse proxies in front of the gateway append to X-Forwarded-For
+    # (the cluster ingress: 1). 0 trusts no header and uses the socket peer.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    # TLS terminates at the ingress in front of us: send Strict-Transport-Security.
+    tls_terminated_upstream: bool = False
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
+
+    bearer_exempt_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_BEARER_EXEMPT))
+
+    openapi_cache_seconds: float = Field(default=60.0, ge=0)
+    openapi_fetch_timeout_seconds: float = Field(default=3.0, gt=0)
+    docs_enabled: bool = True
+    # /readyz also requires every upstream's /livez (one down service makes the gateway
+    # unready: right for `make run`; in a cluster consider false, see README).
+    readyz_requires_upstreams: bool = True
+
+    @field_validator("upstreams")
+    @classmethod
+    def _check_upstreams(cls, value: dict[str, str]) -> dict[str, str]:
+        checked: dict[str, str] = {}
+        for name, url in value.items():
+            if not SERVICE_NAME.fullmatch(name):
+                raise ValueError(f"bad upstream name {name!r}")
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"upstream {name!r} needs an http(s) URL, got {url!r}")
+            checked[name] = url.rstrip("/")
+        return checked
+
+    @property
+    def user_limit(self) -> Limit:
+        return Limit(self.user_rate, self.user_burst)
+
+    @property
+    def tenant_limit(self) -> Limit:
+        return Limit(self.tenant_rate, self.tenant_burst)
+
+    @property
+    def login_user_limit(self) -> Limit:
+        return Limit(self.login_user_rate, self.login_user_burst)
+
+    @property
+    def login_ip_limit(self) -> Limit:
+        return Limit(self.login_ip_rate, self.login_ip_burst)
+
+    @property
+    def anon_ip_limit(self) -> Limit:
+        return Limit(self.anon_ip_rate, self.anon_ip_burst)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        common = _CommonEnv(settings_cls, env_prefix="XBT_")
+        return (init_settings, env_settings, common, dotenv_settings, file_secret_settings)

@@ -1,0 +1,201 @@
+"""Outbox and inbox against the real Mongo-wire server and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import pytest
+
+from xbt_shared.bus import EventBus
+from xbt_shared.envelope import CloudEvent
+from xbt_shared.inbox import process_once
+from xbt_shared.mongo import OUTBOX, Mongo, UnitOfWork
+from xbt_shared.outbox import OutboxRelay
+from xbt_shared.tenancy import Tenant
+from xbt_shared.testing import eventually
+
+
+@pytest.fixture
+async def mongo(isolated_env: dict[str, Any]) -> AsyncIterator[Mongo]:
+    m = Mongo(isolated_env["mongodb_uri"], service="svc", db_prefix=isolated_env["db_prefix"])
+    yield m
+    await m.close()
+
+
+@pytest.fixture
+async def bus(isolated_env: dict[str, Any]) -> AsyncIterator[EventBus]:
+    b = EventBus(
+        isolated_env["amqp_url"],
+        exchange=isolated_env["events_exchange"],
+        queue_prefix=isolated_env["queue_prefix"],
+        retry_delay_ms=100,
+        max_retries=3,
+    )
+    await b.connect()
+    yield b
+    await b.close()
+
+
+class Recorder:
+    """A raw queue on the test exchange that remembers every message id it got."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    async def start(self, env: dict[str, Any]) -> aio_pika.abc.AbstractConnection:
+        conn = await aio_pika.connect(env["amqp_url"])
+        channel = await conn.channel()
+        exchange = await channel.declare_exchange(
+            env["events_exchange"], aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key="#")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            self.ids.append(json.loads(message.body)["id"])
+            await message.ack()
+
+        await queue.consume(on_message)
+        return conn
+
+
+async def _write_with_event(mongo: Mongo, tenant: Tenant, n: int) -> CloudEvent:
+    async with mongo.for_tenant(tenant).unit_of_work() as uow:
+        await uow["things"].insert_one({"_id": f"thing-{n}"}, session=uow.session)
+        return uow.emit("svc.thing.created", {"n": n}, subject=f"thing-{n}")
+
+
+async def test_state_and_event_commit_together(mongo: Mongo, tenant: Tenant) -> None:
+    tdb = mongo.for_tenant(tenant)
+    with pytest.raises(RuntimeError):
+        async with tdb.unit_of_work() as uow:
+            await uow["things"].insert_one({"_id": "rolled-back"}, session=uow.session)
+            uow.emit("svc.thing.created", {"n": 0})
+            raise RuntimeError("the use case failed after writing")
+    assert await tdb["things"].count_documents({}) == 0
+    assert await tdb[OUTBOX].count_documents({}) == 0
+    event = await _write_with_event(mongo, tenant, 1)
+    row = await tdb[OUTBOX].find_one({"_id": event.id})
+    assert row is not None and row["published_at"] is None
+    assert row["routing_key"] == f"{tenant.id}.svc.thing.created"
+
+
+async def test_published_exactly_once_when_the_connection_drops(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    try:
+        event = await _write_with_event(mongo, tenant, 1)
+        # The broker connection drops after the commit and before the relay publishes.
+        assert bus.connection is not None
+        await bus.connection.transport.connection.close(ConnectionResetError("simulated drop"))
+        relay = OutboxRelay(mongo, bus, idle_interval=0.1)
+        first_pass = await relay.relay_once()
+        assert first_pass == 0  # nothing confirmed while the connection is down
+        row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
+        assert row is not None and row["published_at"] is None and row["attempts"] == 1
+        relay.start()
+        try:
+            await eventually(lambda: recorder.ids == [event.id], timeout=20)
+            # Keep the relay running a while longer: nothing is published twice.
+            await asyncio.sleep(1.0)
+        finally:
+            await relay.stop()
+        assert recorder.ids == [event.id]
+        row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
+        assert row is not None and row["published_at"] is not None
+        assert await relay.pending() == 0
+    finally:
+        await conn.close()
+
+
+async def test_relay_publishes_every_tenant_in_order(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, other_tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    try:
+        mine = [await _write_with_event(mongo, tenant, n) for n in range(5)]
+        theirs = [await _write_with_event(mongo, other_tenant, n) for n in range(3)]
+        relay = OutboxRelay(mongo, bus)
+        assert await relay.relay_once() == 8
+        await eventually(lambda: len(recorder.ids) == 8)
+        assert [i for i in recorder.ids if i in {e.id for e in mine}] == [e.id for e in mine]
+        assert {e.id for e in theirs} <= set(recorder.ids)
+        assert await relay.relay_once() == 0
+    finally:
+        await conn.close()
+
+
+async def test_consumer_fed_the_same_event_twice_changes_state_once(
+    mongo: Mongo, bus: EventBus, tenant: Tenant
+) -> None:
+    tdb = mongo.for_tenant(tenant)
+    handled = asyncio.Event()
+    runs: list[str] = []
+
+    async def count_visit(event: CloudEvent) -> None:
+        async def effect(uow: UnitOfWork) -> None:
+            await uow["counters"].update_one(
+                {"_id": "visits"}, {"$inc": {"n": 1}}, upsert=True, session=uow.session
+            )
+
+        ran = await process_once(tdb, event, effect)
+        runs.append("ran" if ran else "skipped")
+        if len(runs) == 2:
+            handled.set()
+
+    await bus.subscribe("svc", {"svc.page.visited": count_visit})
+    event = CloudEvent.new(source="/t", type="svc.page.visited", tenant=tenant.id, data={})
+    await bus.publish(event)
+    await bus.publish(event)  # redelivered: same id
+    await asyncio.wait_for(handled.wait(), 10)
+    assert runs == ["ran", "skipped"]
+    counter = await tdb["counters"].find_one({"_id": "visits"})
+    assert counter is not None and counter["n"] == 1
+
+
+async def test_concurrent_duplicates_apply_once(mongo: Mongo, tenant: Tenant) -> None:
+    tdb = mongo.for_tenant(tenant)
+    event = CloudEvent.new(source="/t", type="svc.x.done", tenant=tenant.id, data={})
+
+    async def effect(uow: UnitOfWork) -> None:
+        await uow["effects"].insert_one({"event": event.id}, session=uow.session)
+
+    results = await asyncio.gather(
+        *(process_once(tdb, event, effect) for _ in range(5)), return_exceptions=True
+    )
+    # Exactly one delivery ran; the rest were skipped or lost a write conflict (and would be
+    # redelivered, then skipped).
+    assert results.count(True) == 1
+    assert await tdb["effects"].count_documents({}) == 1
+
+
+async def test_failing_handler_is_retried_then_dead_lettered(
+    bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    attempts: list[str] = []
+
+    async def always_fails(event: CloudEvent) -> None:
+        attempts.append(event.id)
+        raise RuntimeError("downstream is broken")
+
+    await bus.subscribe("svc", {"svc.bad.thing": always_fails})
+    event = CloudEvent.new(source="/t", type="svc.bad.thing", tenant=tenant.id, data={})
+    await bus.publish(event)
+    await eventually(lambda: len(attempts) >= 3, timeout=15)
+    conn = await aio_pika.connect(isolated_env["amqp_url"])
+    async with conn:
+        channel = await conn.channel()
+        dlq = await channel.declare_queue(f"{isolated_env['queue_prefix']}svc.dlq", durable=True)
+        message = await eventually(lambda: dlq.get(fail=False), timeout=10)
+        assert json.loads(message.body)["id"] == event.id
+        assert message.headers["x-xbt-retries"] == 3
+        await message.ack()
+    await asyncio.sleep(0.5)
+    assert len(attempts) == 3  # bounded: no more deliveries after dead-lettering
