@@ -52,6 +52,7 @@ class EventBus:
         retry_delay_ms: int = 2000,
         prefetch: int = 50,
         reconnect_interval: float = 1.0,
+        queue_type: str = "classic",
     ) -> None:
         self.url = url
         self.exchange_name = exchange
@@ -60,6 +61,8 @@ class EventBus:
         self.retry_delay_ms = retry_delay_ms
         self.prefetch = prefetch
         self.reconnect_interval = reconnect_interval
+        # "quorum" on a RabbitMQ cluster (replicated, durable); "classic" on one local node.
+        self.queue_type = queue_type
         self.connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractRobustChannel | None = None
         self._exchange: AbstractRobustExchange | None = None
@@ -123,18 +126,20 @@ class EventBus:
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
         )
         name = self.queue_name(consumer)
-        queue = await channel.declare_queue(name, durable=True)
+        typed = {"x-queue-type": self.queue_type}
+        queue = await channel.declare_queue(name, durable=True, arguments=typed)
         # Failed messages wait here, then expire back into the main queue.
         await channel.declare_queue(
             f"{name}.retry",
             durable=True,
             arguments={
+                **typed,
                 "x-message-ttl": self.retry_delay_ms,
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": name,
             },
         )
-        await channel.declare_queue(f"{name}.dlq", durable=True)
+        await channel.declare_queue(f"{name}.dlq", durable=True, arguments=typed)
         for tenant in tenants:
             for event_type in handlers:
                 await queue.bind(exchange, routing_key=f"{tenant}.{event_type}")

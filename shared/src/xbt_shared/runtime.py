@@ -32,6 +32,7 @@ class Runtime:
             settings.amqp_url,
             exchange=settings.events_exchange,
             queue_prefix=settings.queue_prefix,
+            queue_type=settings.queue_type,
         )
         self.relay = OutboxRelay(self.mongo, self.bus)
         self.mongo.on_events_committed = self.relay.notify

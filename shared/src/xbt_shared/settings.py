@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEV_MONGODB_URI = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
 DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -34,6 +39,8 @@ class CommonSettings(BaseSettings):
     redis_prefix: str = ""
     events_exchange: str = "xbt.events"
     queue_prefix: str = ""
+    # "quorum" for a RabbitMQ cluster; a queue's type cannot change once declared.
+    queue_type: Literal["classic", "quorum"] = "classic"
     log_level: str = "INFO"
     log_json: bool = True
     # Token verification: the issuer's JWKS, fetched and cached.
@@ -42,6 +49,20 @@ class CommonSettings(BaseSettings):
     jwt_audience: str = "xbt"
     # The outbox relay and consumers are started in-process unless disabled (k8s worker pods).
     run_workers: bool = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """A service's own prefix first (XBT_IDENTITY_MONGODB_URI), then the common one
+        (XBT_MONGODB_URI), so one ConfigMap serves every service and any can override it."""
+        common_env = EnvSettingsSource(settings_cls, env_prefix="XBT_")
+        return init_settings, env_settings, common_env, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_prod(self) -> CommonSettings:

@@ -1,0 +1,55 @@
+"""Worker processes: the outbox relay and the event consumers, without the public API.
+
+In Kubernetes, API pods run with XBT_RUN_WORKERS=false and a worker Deployment runs this,
+so consumers scale on queue depth and APIs on load. The worker still answers `/livez`,
+`/readyz` and `/metrics` on its port for probes and scraping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from xbt_shared.app import build_app
+from xbt_shared.bus import Handler
+from xbt_shared.runtime import Runtime
+from xbt_shared.settings import CommonSettings
+
+
+def create_worker_app(
+    settings: CommonSettings,
+    *,
+    service: str,
+    subscriptions: dict[str, Handler] | Callable[[Runtime], dict[str, Handler]],
+    prepare: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    settings = settings.model_copy(update={"run_workers": True})
+    runtime = Runtime(settings, service=service)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prepare is not None:
+            await prepare(runtime)
+        handlers = subscriptions(runtime) if callable(subscriptions) else subscriptions
+        await runtime.start(subscriptions=handlers)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = build_app(
+        settings,
+        service=f"{service}-worker",
+        title=f"{service} worker",
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def serve(app: FastAPI, *, port: int = 8080, host: str = "0.0.0.0") -> None:  # noqa: S104
+    uvicorn.run(app, host=host, port=port, access_log=False)
