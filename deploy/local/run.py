@@ -114,8 +114,17 @@ def start_mongo(sup: Supervisor) -> None:
     (VAR / "mongo").mkdir(parents=True, exist_ok=True)
     sup.start(
         "mongo",
-        [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(MONGO_PORT),
-         "--storage-path", str(VAR / "mongo"), "--log-level", "WARNING"],
+        [
+            str(BIN / "secantusd-py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(MONGO_PORT),
+            "--storage-path",
+            str(VAR / "mongo"),
+            "--log-level",
+            "WARNING",
+        ],
         dict(os.environ),
     )
     wait_until(lambda: port_open(MONGO_PORT), "the Mongo-wire server")
@@ -144,16 +153,34 @@ def main() -> None:
         for svc in SERVICES:
             sup.start(
                 svc.name,
-                [str(BIN / "uvicorn"), svc.module, "--host", "127.0.0.1", "--port", str(svc.port),
-                 "--no-access-log", "--timeout-graceful-shutdown", "5"],
+                [
+                    str(BIN / "uvicorn"),
+                    svc.module,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(svc.port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "5",
+                ],
                 {**env, **svc.env},
             )
         for svc in SERVICES:
             wait_until(lambda p=svc.port: ready(f"http://127.0.0.1:{p}/readyz"), svc.name)
         sup.start(
             "gateway",
-            [str(BIN / "uvicorn"), "xbt_gateway.main:app", "--host", "127.0.0.1",
-             "--port", str(GATEWAY_PORT), "--no-access-log", "--timeout-graceful-shutdown", "5"],
+            [
+                str(BIN / "uvicorn"),
+                "xbt_gateway.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(GATEWAY_PORT),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
             env,
         )
         wait_until(lambda: ready(f"{PUBLIC_URL}/readyz"), "gateway")

@@ -72,9 +72,9 @@ class EventBus:
         self.connection = await aio_pika.connect_robust(
             self.url, timeout=10, reconnect_interval=self.reconnect_interval
         )
-        self._publish_channel = await self.connection.channel(publisher_confirms=True)  # type: ignore[assignment]
+        self._publish_channel = await self.connection.channel(publisher_confirms=True)
         assert self._publish_channel is not None
-        self._exchange = await self._publish_channel.declare_exchange(  # type: ignore[assignment]
+        self._exchange = await self._publish_channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
         )
 
@@ -119,7 +119,7 @@ class EventBus:
     ) -> None:
         """Bind `consumer`'s queue to the event types in `handlers` and start consuming."""
         assert self.connection is not None, "connect() first"
-        channel: AbstractRobustChannel = await self.connection.channel()  # type: ignore[assignment]
+        channel: AbstractRobustChannel = await self.connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
         self._consumer_channels.append(channel)
         exchange = await channel.declare_exchange(
@@ -181,7 +181,7 @@ class EventBus:
             await message.ack()
             EVENTS_CONSUMED.labels(queue, event.type, "ok").inc()
         except Exception:
-            retries = int((message.headers or {}).get(RETRY_HEADER, 0) or 0)
+            retries = _retries(message)
             if retries + 1 >= self.max_retries:
                 log.exception(
                     "event %s failed %d times; dead-lettered",
@@ -238,3 +238,8 @@ async def wait_connected(bus: EventBus, timeout: float = 10.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("event bus did not connect")
         await asyncio.sleep(0.05)
+
+
+def _retries(message: AbstractIncomingMessage) -> int:
+    value = (message.headers or {}).get(RETRY_HEADER, 0)
+    return value if isinstance(value, int) else 0

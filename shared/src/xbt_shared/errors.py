@@ -155,7 +155,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        errors.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type")})
+        errors.append(
+            {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type")}
+        )
     return errors
 
 
@@ -197,6 +199,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500, "internal-error", "Internal error", instance=request.url.path
-        )
+        return problem_response(500, "internal-error", "Internal error", instance=request.url.path)

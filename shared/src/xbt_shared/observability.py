@@ -87,7 +87,9 @@ def setup_observability(
     _configured.add(service)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(service) if json_logs else logging.Formatter("%(levelname)s %(name)s %(message)s")
+        JsonFormatter(service)
+        if json_logs
+        else logging.Formatter("%(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -11,6 +11,7 @@ idempotent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -56,10 +57,8 @@ class OutboxRelay:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _run(self) -> None:
@@ -72,10 +71,8 @@ class OutboxRelay:
                 log.exception("outbox relay pass failed")
                 sent = 0
             if sent == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_interval)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
 
     async def relay_once(self) -> int:

@@ -8,6 +8,7 @@ unique database prefix, Redis key prefix, exchange and queue prefix, removed aft
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -110,10 +111,9 @@ def other_tenant() -> Tenant:
     return Tenant("hexi")
 
 
-@pytest.fixture
-async def isolated_env(mongo_uri: str, test_id: str) -> AsyncIterator[dict[str, Any]]:
+def make_isolated_env(mongo_uri: str, test_id: str) -> dict[str, Any]:
     """Settings values that give a test its own databases, keys, exchange and queues."""
-    env = {
+    return {
         "environment": "test",
         "mongodb_uri": mongo_uri,
         "redis_url": os.environ.get("XBT_TEST_REDIS_URL", DEV_REDIS_URL),
@@ -125,11 +125,24 @@ async def isolated_env(mongo_uri: str, test_id: str) -> AsyncIterator[dict[str, 
         "log_json": False,
         "log_level": "WARNING",
     }
+
+
+def as_environment(env: dict[str, Any]) -> dict[str, str]:
+    """The same values as XBT_* environment variables, for a suite run as subprocesses."""
+    return {
+        f"XBT_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in env.items()
+    }
+
+
+@pytest.fixture
+async def isolated_env(mongo_uri: str, test_id: str) -> AsyncIterator[dict[str, Any]]:
+    env = make_isolated_env(mongo_uri, test_id)
     yield env
-    await _cleanup(env)
+    await cleanup_env(env)
 
 
-async def _cleanup(env: dict[str, Any]) -> None:
+async def cleanup_env(env: dict[str, Any]) -> None:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["mongodb_uri"])
     try:
         for name in await client.list_database_names():
@@ -166,10 +179,8 @@ async def delete_broker_objects(env: dict[str, Any], extra_queues: tuple[str, ..
                     if not channel.is_closed:
                         await channel.close()
         channel = await conn.channel()
-        try:
+        with contextlib.suppress(Exception):
             await channel.exchange_delete(env["events_exchange"])
-        except Exception:
-            pass
 
 
 async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.05) -> Any:

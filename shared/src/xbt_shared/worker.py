@@ -51,5 +51,5 @@ def create_worker_app(
     return app
 
 
-def serve(app: FastAPI, *, port: int = 8080, host: str = "0.0.0.0") -> None:  # noqa: S104
+def serve(app: FastAPI, *, port: int = 8080, host: str = "0.0.0.0") -> None:
     uvicorn.run(app, host=host, port=port, access_log=False)

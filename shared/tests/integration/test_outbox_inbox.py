@@ -193,7 +193,9 @@ async def test_failing_handler_is_retried_then_dead_lettered(
     async with conn:
         channel = await conn.channel()
         dlq = await channel.declare_queue(
-            f"{isolated_env['queue_prefix']}svc.dlq", durable=True, arguments={"x-queue-type": "classic"}
+            f"{isolated_env['queue_prefix']}svc.dlq",
+            durable=True,
+            arguments={"x-queue-type": "classic"},
         )
         message = await eventually(lambda: dlq.get(fail=False), timeout=10)
         assert json.loads(message.body)["id"] == event.id

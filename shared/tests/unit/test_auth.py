@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -29,8 +30,16 @@ def _key() -> tuple[ec.EllipticCurvePrivateKey, dict[str, Any]]:
 def _claims(**over: Any) -> dict[str, Any]:
     now = int(time.time())
     return {
-        "iss": ISSUER, "aud": "xbt", "sub": "u1", "tid": "heping", "roles": ["student"],
-        "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex, "typ": "access", **over,
+        "iss": ISSUER,
+        "aud": "xbt",
+        "sub": "u1",
+        "tid": "heping",
+        "roles": ["student"],
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+        "typ": "access",
+        **over,
     }
 
 
@@ -97,5 +106,5 @@ async def test_verified_tokens_are_cached_until_expiry(signer: Any) -> None:
     short = _sign(private, jwk["kid"], exp=int(time.time()) + 1)
     verifier.set_keys({"keys": [jwk]})
     await verifier.verify(short)
-    time.sleep(1.1)
+    await asyncio.sleep(1.1)
     assert verifier.cached(short) is None

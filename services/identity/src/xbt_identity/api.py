@@ -81,7 +81,9 @@ async def change_password(
 ) -> dict[str, object]:
     """Set your own password. The one route open while a one-time password is pending."""
     if principal.is_guest:
-        raise Forbidden("the guest account's password is set by the district", slug="guest-read-only")
+        raise Forbidden(
+            "the guest account's password is set by the district", slug="guest-read-only"
+        )
     pair = await identity.change_password(
         principal, current_password=body.current_password, new_password=body.new_password
     )

@@ -9,19 +9,59 @@ from datetime import datetime
 # 小学 1-6, 初中 7-9, 高中 10-12.
 STAGES: dict[str, range] = {"小学": range(1, 7), "初中": range(7, 10), "高中": range(10, 13)}
 GRADE_NAMES: dict[int, str] = {
-    1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
-    7: "七年级", 8: "八年级", 9: "九年级", 10: "高一", 11: "高二", 12: "高三",
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "七年级",
+    8: "八年级",
+    9: "九年级",
+    10: "高一",
+    11: "高二",
+    12: "高三",
 }
-_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                   "九": 9, "十": 10}
+_CHINESE_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _GRADE_ALIASES = {
-    "初一": 7, "初二": 8, "初三": 9, "高一": 10, "高二": 11, "高三": 12,
-    "七年级": 7, "八年级": 8, "九年级": 9,
+    "初一": 7,
+    "初二": 8,
+    "初三": 9,
+    "高一": 10,
+    "高二": 11,
+    "高三": 12,
+    "七年级": 7,
+    "八年级": 8,
+    "九年级": 9,
 }
 
 SUBJECTS = (
-    "语文", "数学", "英语", "道德与法治", "科学", "物理", "化学", "生物", "历史", "地理",
-    "思想政治", "信息技术", "音乐", "美术", "体育与健康",
+    "语文",
+    "数学",
+    "英语",
+    "道德与法治",
+    "科学",
+    "物理",
+    "化学",
+    "生物",
+    "历史",
+    "地理",
+    "思想政治",
+    "信息技术",
+    "音乐",
+    "美术",
+    "体育与健康",
 )
 
 # Roles each administrator may grant when creating an account.
@@ -31,8 +71,15 @@ GRANTABLE_ROLES: dict[str, frozenset[str]] = {
         {"student", "teacher", "school_admin", "researcher", "support_agent"}
     ),
     "city_admin": frozenset(
-        {"student", "teacher", "school_admin", "district_admin", "researcher",
-         "support_agent", "city_admin"}
+        {
+            "student",
+            "teacher",
+            "school_admin",
+            "district_admin",
+            "researcher",
+            "support_agent",
+            "city_admin",
+        }
     ),
 }
 ADMIN_ROLES = frozenset(GRANTABLE_ROLES)
@@ -59,7 +106,11 @@ def parse_grade(text: str) -> int | None:
     match = re.fullmatch(r"([一二三四五六七八九]|十[一二]?)年级", value)
     if match:
         word = match.group(1)
-        grade = 10 + _CHINESE_DIGITS.get(word[1:], 0) if word.startswith("十") else _CHINESE_DIGITS[word]
+        grade = (
+            10 + _CHINESE_DIGITS.get(word[1:], 0)
+            if word.startswith("十")
+            else _CHINESE_DIGITS[word]
+        )
         return grade if 1 <= grade <= 12 else None
     return None
 

@@ -8,6 +8,7 @@ it and tokens issued before a restart stay valid.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -64,12 +65,11 @@ async def load_signing_key(mongo: Mongo, configured_pem: str) -> SigningKey:
     keys = mongo.platform_db()["signing_keys"]
     row = await keys.find_one({"_id": "current"})
     if row is None:
-        try:
+        # If another replica created it first, use theirs.
+        with contextlib.suppress(DuplicateKeyError):
             await keys.insert_one(
                 {"_id": "current", "pem": generate_pem(), "created_at": datetime.now(UTC)}
             )
-        except DuplicateKeyError:
-            pass  # another replica created it first; use theirs
         row = await keys.find_one({"_id": "current"})
     assert row is not None
     return SigningKey.from_pem(row["pem"])

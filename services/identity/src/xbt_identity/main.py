@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from xbt_identity.api import router
 from xbt_identity.events import SUBSCRIPTIONS
 from xbt_identity.keys import load_signing_key
+from xbt_identity.oidc_api import router as oidc_router
 from xbt_identity.passwords import OneTimePasswords, Passwords
 from xbt_identity.service import Identity
 from xbt_identity.settings import IdentitySettings
@@ -84,6 +85,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     app.state.verifier = runtime.verifier
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(oidc_router)
     return app
 
 

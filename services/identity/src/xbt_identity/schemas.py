@@ -8,12 +8,21 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"
+    ),
 ]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Role = Literal[
-    "student", "teacher", "school_admin", "district_admin", "city_admin", "researcher",
-    "support_agent", "guest",
+    "student",
+    "teacher",
+    "school_admin",
+    "district_admin",
+    "city_admin",
+    "researcher",
+    "support_agent",
+    "guest",
 ]
 
 

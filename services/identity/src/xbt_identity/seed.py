@@ -45,34 +45,122 @@ CLASSES: list[tuple[str, str, str, int, int]] = [
 def demo_users() -> list[tuple[str, Doc]]:
     """The accounts documented in the README (password `xbt-demo-2020`)."""
     return [
-        ("heping", {"_id": "u-hp-student1", "username": "student1", "name": "李明",
-                    "roles": ["student"], "school_id": "hp-sy-zx", "class_ids": ["c-hp-8-1"],
-                    "student_no": "2019080101"}),
-        ("heping", {"_id": "u-hp-student2", "username": "student2", "name": "王芳",
-                    "roles": ["student"], "school_id": "hp-sy-zx", "class_ids": ["c-hp-8-1"],
-                    "student_no": "2019080102"}),
-        ("heping", {"_id": "u-hp-teacher1", "username": "teacher1", "name": "张老师",
-                    "roles": ["teacher"], "school_id": "hp-sy-zx",
-                    "teaching": [{"class_id": "c-hp-8-1", "subjects": ["数学"]},
-                                 {"class_id": "c-hp-8-2", "subjects": ["数学"]}]}),
-        ("heping", {"_id": "u-hp-schooladmin1", "username": "schooladmin1", "name": "刘主任",
-                    "roles": ["school_admin"], "school_id": "hp-sy-zx"}),
-        ("heping", {"_id": "u-hp-districtadmin1", "username": "districtadmin1",
-                    "name": "陈科长", "roles": ["district_admin"]}),
-        ("heping", {"_id": "u-hp-researcher1", "username": "researcher1", "name": "赵教研员",
-                    "roles": ["researcher"]}),
-        ("heping", {"_id": "u-hp-support1", "username": "support1", "name": "孙客服",
-                    "roles": ["support_agent"]}),
-        ("hexi", {"_id": "u-hx-student1", "username": "student1", "name": "周杰",
-                  "roles": ["student"], "school_id": "hx-zx-1", "class_ids": ["c-hx-8-3"],
-                  "student_no": "2019080301"}),
-        ("hexi", {"_id": "u-hx-teacher1", "username": "teacher1", "name": "吴老师",
-                  "roles": ["teacher"], "school_id": "hx-zx-1",
-                  "teaching": [{"class_id": "c-hx-8-3", "subjects": ["语文"]}]}),
-        ("hexi", {"_id": "u-hx-districtadmin1", "username": "districtadmin1", "name": "郑科长",
-                  "roles": ["district_admin"]}),
-        ("city", {"_id": "u-city-admin1", "username": "cityadmin1", "name": "市教委管理员",
-                  "roles": ["city_admin"]}),
+        (
+            "heping",
+            {
+                "_id": "u-hp-student1",
+                "username": "student1",
+                "name": "李明",
+                "roles": ["student"],
+                "school_id": "hp-sy-zx",
+                "class_ids": ["c-hp-8-1"],
+                "student_no": "2019080101",
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-student2",
+                "username": "student2",
+                "name": "王芳",
+                "roles": ["student"],
+                "school_id": "hp-sy-zx",
+                "class_ids": ["c-hp-8-1"],
+                "student_no": "2019080102",
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-teacher1",
+                "username": "teacher1",
+                "name": "张老师",
+                "roles": ["teacher"],
+                "school_id": "hp-sy-zx",
+                "teaching": [
+                    {"class_id": "c-hp-8-1", "subjects": ["数学"]},
+                    {"class_id": "c-hp-8-2", "subjects": ["数学"]},
+                ],
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-schooladmin1",
+                "username": "schooladmin1",
+                "name": "刘主任",
+                "roles": ["school_admin"],
+                "school_id": "hp-sy-zx",
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-districtadmin1",
+                "username": "districtadmin1",
+                "name": "陈科长",
+                "roles": ["district_admin"],
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-researcher1",
+                "username": "researcher1",
+                "name": "赵教研员",
+                "roles": ["researcher"],
+            },
+        ),
+        (
+            "heping",
+            {
+                "_id": "u-hp-support1",
+                "username": "support1",
+                "name": "孙客服",
+                "roles": ["support_agent"],
+            },
+        ),
+        (
+            "hexi",
+            {
+                "_id": "u-hx-student1",
+                "username": "student1",
+                "name": "周杰",
+                "roles": ["student"],
+                "school_id": "hx-zx-1",
+                "class_ids": ["c-hx-8-3"],
+                "student_no": "2019080301",
+            },
+        ),
+        (
+            "hexi",
+            {
+                "_id": "u-hx-teacher1",
+                "username": "teacher1",
+                "name": "吴老师",
+                "roles": ["teacher"],
+                "school_id": "hx-zx-1",
+                "teaching": [{"class_id": "c-hx-8-3", "subjects": ["语文"]}],
+            },
+        ),
+        (
+            "hexi",
+            {
+                "_id": "u-hx-districtadmin1",
+                "username": "districtadmin1",
+                "name": "郑科长",
+                "roles": ["district_admin"],
+            },
+        ),
+        (
+            "city",
+            {
+                "_id": "u-city-admin1",
+                "username": "cityadmin1",
+                "name": "市教委管理员",
+                "roles": ["city_admin"],
+            },
+        ),
     ]
 
 
@@ -84,8 +172,13 @@ async def seed(mongo: Mongo, passwords: Passwords) -> dict[str, int]:
         if await store.school(school_id) is None:
             try:
                 await store.insert_school(
-                    {"_id": school_id, "name": name, "grades": list(grades),
-                     "tenant": tenant_id, "created_at": now}
+                    {
+                        "_id": school_id,
+                        "name": name,
+                        "grades": list(grades),
+                        "tenant": tenant_id,
+                        "created_at": now,
+                    }
                 )
                 created["schools"] += 1
             except DuplicateKeyError:
@@ -106,7 +199,10 @@ async def seed(mongo: Mongo, passwords: Passwords) -> dict[str, int]:
         if await store.user_by_id(spec["_id"]) is not None:
             continue
         user: dict[str, Any] = {
-            "class_ids": [], "teaching": [], "school_id": None, "student_no": None,
+            "class_ids": [],
+            "teaching": [],
+            "school_id": None,
+            "student_no": None,
             **spec,
             "password_hash": password_hash,
             "must_change_password": False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
 from pymongo.errors import DuplicateKeyError
 from redis.asyncio import Redis
 
@@ -17,7 +18,13 @@ from xbt_identity.keys import SigningKey
 from xbt_identity.passwords import OneTimePasswords, Passwords, one_time_password, password_problems
 from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import IdentityStore
-from xbt_identity.tokens import RefreshRejected, RefreshTokens, TokenIssuer, TokenPair, access_claims
+from xbt_identity.tokens import (
+    RefreshRejected,
+    RefreshTokens,
+    TokenIssuer,
+    TokenPair,
+    access_claims,
+)
 from xbt_shared.auth import Principal
 from xbt_shared.errors import (
     Conflict,
@@ -228,7 +235,9 @@ class Identity:
             raise NotFound("no such user")
         return user
 
-    async def reset_password(self, actor: Principal, tenant: Tenant, user_id: str) -> tuple[Doc, str]:
+    async def reset_password(
+        self, actor: Principal, tenant: Tenant, user_id: str
+    ) -> tuple[Doc, str]:
         user = await self._managed_user(actor, tenant, user_id)
         password = one_time_password()
         updated = await self.store(tenant).update_user(
@@ -332,13 +341,20 @@ class Identity:
         return {
             "class": klass,
             "teachers": [
-                {"id": t["user_id"], "name": teachers.get(t["user_id"], {}).get("name"),
-                 "subjects": t["subjects"]}
+                {
+                    "id": t["user_id"],
+                    "name": teachers.get(t["user_id"], {}).get("name"),
+                    "subjects": t["subjects"],
+                }
                 for t in klass.get("teachers", [])
             ],
             "students": [
-                {"id": p["_id"], "name": p["name"], "username": p["username"],
-                 "student_no": p.get("student_no")}
+                {
+                    "id": p["_id"],
+                    "name": p["name"],
+                    "username": p["username"],
+                    "student_no": p.get("student_no"),
+                }
                 for p in pupils
             ],
         }
@@ -575,4 +591,3 @@ def new_class(school_id: str, grade: int, number: int) -> Doc:
 
 def registered_event(user: Doc, *, via: str) -> UserRegistered:
     return _registered(user, via=via)
-

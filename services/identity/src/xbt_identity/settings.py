@@ -30,6 +30,10 @@ class IdentitySettings(CommonSettings):
     hash_threads: int = Field(default=2, ge=1)
     roster_max_rows: int = 20_000
     roster_max_bytes: int = 10 * 1024 * 1024
+    # OpenID Connect provider (single sign-on for linked resource platforms).
+    oidc_code_ttl_seconds: int = Field(default=60, ge=1, le=600)
+    oidc_access_token_ttl_seconds: int = Field(default=900, ge=60)
+    oidc_id_token_ttl_seconds: int = Field(default=600, ge=60)
 
     @model_validator(mode="after")
     def _prod_needs_a_real_key(self) -> IdentitySettings:

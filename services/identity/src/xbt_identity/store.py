@@ -94,9 +94,11 @@ class IdentityStore:
         )
 
     async def students_of_class(self, class_id: str) -> list[Doc]:
-        cursor = self.tdb[USERS].find(
-            {"class_ids": class_id, "roles": "student"}, PRIVATE_FIELDS, session=self.session
-        ).sort([("student_no", ASCENDING), ("name", ASCENDING)])
+        cursor = (
+            self.tdb[USERS]
+            .find({"class_ids": class_id, "roles": "student"}, PRIVATE_FIELDS, session=self.session)
+            .sort([("student_no", ASCENDING), ("name", ASCENDING)])
+        )
         return [u async for u in cursor]
 
     async def count_users(self, query: Doc | None = None) -> int:
@@ -120,14 +122,18 @@ class IdentityStore:
         return await self.tdb[CLASSES].find_one({"_id": class_id}, session=self.session)
 
     async def classes_by_ids(self, class_ids: Sequence[str]) -> list[Doc]:
-        cursor = self.tdb[CLASSES].find(
-            {"_id": {"$in": list(class_ids)}}, session=self.session
-        ).sort([("grade", ASCENDING), ("number", ASCENDING)])
+        cursor = (
+            self.tdb[CLASSES]
+            .find({"_id": {"$in": list(class_ids)}}, session=self.session)
+            .sort([("grade", ASCENDING), ("number", ASCENDING)])
+        )
         return [c async for c in cursor]
 
     async def classes_of_school(self, school_id: str) -> list[Doc]:
-        cursor = self.tdb[CLASSES].find({"school_id": school_id}, session=self.session).sort(
-            [("grade", ASCENDING), ("number", ASCENDING)]
+        cursor = (
+            self.tdb[CLASSES]
+            .find({"school_id": school_id}, session=self.session)
+            .sort([("grade", ASCENDING), ("number", ASCENDING)])
         )
         return [c async for c in cursor]
 

@@ -142,10 +142,10 @@ class RefreshTokens:
     async def rotate(self, tenant: str, token: str) -> tuple[str, RefreshRecord]:
         """Exchange `token` for its successor. Raises `RefreshRejected` with the reason."""
         token_key = self._token_key(tenant, token)
-        record = await self.redis.hgetall(token_key)
-        if not record:
+        record = await self._record(token_key)
+        if record is None:
             raise RefreshRejected("unknown or expired refresh token")
-        family = record["family"]
+        family = record.family
         outcome = await self._rotate(keys=[token_key, self._family_key(tenant, family)])
         if outcome == "reused":
             await self.revoke_family(tenant, family)
@@ -156,18 +156,21 @@ class RefreshTokens:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 self._token_key(tenant, successor),
-                mapping={"user": record["user"], "family": family},
+                mapping={"user": record.user_id, "family": family},
             )
             pipe.expire(self._token_key(tenant, successor), self.ttl)
             pipe.expire(self._family_key(tenant, family), self.ttl)
             await pipe.execute()
-        return successor, RefreshRecord(user_id=record["user"], family=family)
+        return successor, record
 
     async def lookup(self, tenant: str, token: str) -> RefreshRecord | None:
-        record = await self.redis.hgetall(self._token_key(tenant, token))
+        return await self._record(self._token_key(tenant, token))
+
+    async def _record(self, key: str) -> RefreshRecord | None:
+        record = await self.redis.hgetall(key)
         if not record:
             return None
-        return RefreshRecord(user_id=record["user"], family=record["family"])
+        return RefreshRecord(user_id=str(record["user"]), family=str(record["family"]))
 
     async def revoke_family(self, tenant: str, family: str) -> None:
         await self.redis.hset(self._family_key(tenant, family), "revoked", "1")
@@ -178,7 +181,7 @@ class RefreshTokens:
         if families:
             async with self.redis.pipeline(transaction=True) as pipe:
                 for family in families:
-                    pipe.hset(self._family_key(tenant, family), "revoked", "1")
+                    pipe.hset(self._family_key(tenant, str(family)), "revoked", "1")
                 pipe.delete(self._user_key(tenant, user_id))
                 await pipe.execute()
         return len(families)

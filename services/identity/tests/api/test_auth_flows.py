@@ -28,7 +28,8 @@ async def test_six_wrong_passwords_lock_the_account(
     assert locked.json()["type"] == "/problems/account-locked"
     # The lock is per account: the same tenant's other pupils log in as usual.
     other = await client.post(
-        "/v1/auth/login", json={"tenant": "heping", "username": "student2", "password": "xbt-demo-2020"}
+        "/v1/auth/login",
+        json={"tenant": "heping", "username": "student2", "password": "xbt-demo-2020"},
     )
     assert other.status_code == 200
 
@@ -60,7 +61,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(
     assert after.json()["type"] == "/problems/invalid-refresh-token"
 
 
-async def test_logout_revokes_the_refresh_token(client: httpx.AsyncClient, seeded: Identity) -> None:
+async def test_logout_revokes_the_refresh_token(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
     tokens = await login(client, "heping", "teacher1")
     out = await client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert out.status_code == 204
@@ -142,7 +145,12 @@ async def test_duplicate_username_is_409_and_bad_payload_422(
     dup = await client.post(
         "/v1/users",
         headers=bearer(admin),
-        json={"username": "student1", "name": "重名", "roles": ["student"], "school_id": "hp-sy-zx"},
+        json={
+            "username": "student1",
+            "name": "重名",
+            "roles": ["student"],
+            "school_id": "hp-sy-zx",
+        },
     )
     assert dup.status_code == 409
     bad = await client.post(
@@ -153,7 +161,9 @@ async def test_duplicate_username_is_409_and_bad_payload_422(
     assert {"body.username", "body.name", "body.roles"} <= fields
 
 
-async def test_disable_blocks_login_and_refresh(client: httpx.AsyncClient, seeded: Identity) -> None:
+async def test_disable_blocks_login_and_refresh(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
     pupil = await login(client, "heping", "student2")
     admin = await login(client, "heping", "districtadmin1")
     resp = await client.post("/v1/users/u-hp-student2/disable", headers=bearer(admin))

@@ -28,9 +28,13 @@ async def test_teacher_reads_own_class_roster_not_others(
     assert {"李明", "王芳"} <= names
     assert own.json()["teachers"][0]["subjects"] == ["数学"]
     pupil = await login(client, "heping", "student1")
-    assert (await client.get("/v1/classes/c-hp-8-1/roster", headers=bearer(pupil))).status_code == 404
+    assert (
+        await client.get("/v1/classes/c-hp-8-1/roster", headers=bearer(pupil))
+    ).status_code == 404
     # A class of the same school they do not teach.
-    assert (await client.get("/v1/classes/c-hp-4-1/roster", headers=bearer(teacher))).status_code == 404
+    assert (
+        await client.get("/v1/classes/c-hp-4-1/roster", headers=bearer(teacher))
+    ).status_code == 404
 
 
 async def test_tenant_override_is_for_city_admins_only(

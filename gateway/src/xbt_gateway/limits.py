@@ -1,0 +1,109 @@
+"""Rate limits at the edge: which buckets a request is charged to, and what to do without Redis.
+
+Every request costs one Lua call (`xbt_shared.ratelimit.RateLimiter`) charging all its
+buckets at once. Bucket keys carry the tenant: `<prefix>rl:t:<tenant>:u:<user>`.
+
+When Redis does not answer, a request is decided without it (and Redis is left alone for
+`redis_retry_after_failure_seconds`, so a dead server costs no waiting per request):
+
+- requests with a verified token, and anonymous reads: allowed (fail open). The caller is
+  known and load shedding still bounds what reaches each service; refusing every
+  submission of a semester start because a cache is down would be worse.
+- logins and other anonymous writes: refused with 503 (fail closed). These are the
+  requests a limiter exists for (password guessing), and the identity service needs Redis
+  for them anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+
+from redis.exceptions import RedisError
+
+from xbt_gateway.metrics import LIMITER_UNAVAILABLE, RATE_LIMITED
+from xbt_gateway.problems import LimiterUnavailable
+from xbt_gateway.settings import GatewaySettings
+from xbt_shared.auth import Principal
+from xbt_shared.errors import TooManyRequests
+from xbt_shared.ratelimit import Limit, RateLimiter
+from xbt_shared.tenancy import is_tenant
+
+log = logging.getLogger("xbt.gateway.limits")
+
+
+def user_buckets(principal: Principal, settings: GatewaySettings) -> dict[str, Limit]:
+    tenant = principal.tenant
+    return {
+        f"t:{tenant}:u:{principal.user_id}": settings.user_limit,
+        f"t:{tenant}:all": settings.tenant_limit,
+    }
+
+
+def login_buckets(
+    tenant: str | None, username: str | None, ip: str, settings: GatewaySettings
+) -> dict[str, Limit]:
+    buckets = {f"ip:{ip}:login": settings.login_ip_limit}
+    if username:
+        tenant_key = tenant if tenant and is_tenant(tenant) else "unknown"
+        # Hashed: usernames are client input; keys stay short and free of odd characters.
+        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]
+        buckets[f"t:{tenant_key}:login:{digest}"] = settings.login_user_limit
+    return buckets
+
+
+def anonymous_buckets(ip: str, settings: GatewaySettings) -> dict[str, Limit]:
+    return {f"ip:{ip}:anon": settings.anon_ip_limit}
+
+
+class EdgeLimiter:
+    def __init__(
+        self, limiter: RateLimiter, *, retry_after_failure: float, log_every: float = 10.0
+    ) -> None:
+        self._limiter = limiter
+        self._retry_after_failure = retry_after_failure
+        self._down_until = 0.0
+        self._log_every = log_every
+        self._last_log = 0.0
+
+    async def charge(self, buckets: dict[str, Limit], *, kind: str, fail_open: bool) -> None:
+        """Take a token from every bucket, or raise `TooManyRequests` (429)."""
+        active = {name: limit for name, limit in buckets.items() if limit.rate > 0}
+        if not active:
+            return
+        if self._down_until and time.monotonic() < self._down_until:
+            self._decide_without_redis(kind, fail_open)
+            return
+        try:
+            decision = await self._limiter.hit(active)
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            self._down_until = time.monotonic() + self._retry_after_failure
+            self._log_failure(exc)
+            self._decide_without_redis(kind, fail_open)
+            return
+        self._down_until = 0.0
+        if not decision.allowed:
+            RATE_LIMITED.labels(kind).inc()
+            raise TooManyRequests(
+                "slow down and retry later", retry_after=decision.retry_after_seconds
+            )
+
+    def _decide_without_redis(self, kind: str, fail_open: bool) -> None:
+        LIMITER_UNAVAILABLE.labels(kind, "allowed" if fail_open else "refused").inc()
+        if not fail_open:
+            raise LimiterUnavailable(
+                "rate limiter unavailable, retry shortly", headers={"Retry-After": "2"}
+            )
+
+    def _log_failure(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if now - self._last_log >= self._log_every:
+            self._last_log = now
+            log.warning(
+                "rate limiter cannot reach Redis (%s: %s): allowing reads and verified "
+                "callers, refusing logins and anonymous writes",
+                type(exc).__name__,
+                exc,
+            )

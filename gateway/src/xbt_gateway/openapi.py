@@ -1,0 +1,205 @@
+"""One OpenAPI 3.1 document for the whole suite, merged from every service's /openapi.json.
+
+Per service: its `/v<n>/...` paths get the public prefix `/api/<service>`, its component
+names get the prefix `<service>__` (every `$ref` rewritten to match), operation ids too, and
+its tags read `<service>: <tag>`. A service that does not answer is left out and named in
+`x-xbt-unavailable`; the rest is still documented. The result is cached (a minute when
+complete, a few seconds when a service was missing, so it comes back soon).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger("xbt.gateway.openapi")
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+ROUTABLE = re.compile(r"^/v[0-9]+(/|$)")
+COMPONENT_REF = "#/components/"
+PARTIAL_CACHE_SECONDS = 5.0
+
+
+def component_name(service: str, name: str) -> str:
+    return f"{service}__{name}"
+
+
+def _rewrite_ref(ref: str, service: str) -> str:
+    if not ref.startswith(COMPONENT_REF):
+        return ref
+    kind, sep, name = ref[len(COMPONENT_REF) :].partition("/")
+    if not sep or not name:
+        return ref
+    return f"{COMPONENT_REF}{kind}/{component_name(service, name)}"
+
+
+def rewrite_refs(node: Any, service: str) -> Any:
+    """A copy of `node` with every component reference pointing at the prefixed name."""
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                out[key] = _rewrite_ref(value, service)
+            elif key == "discriminator" and isinstance(value, dict):
+                disc = dict(value)
+                mapping = disc.get("mapping")
+                if isinstance(mapping, dict):
+                    disc["mapping"] = {
+                        k: _rewrite_ref(v, service) if isinstance(v, str) else v
+                        for k, v in mapping.items()
+                    }
+                out[key] = disc
+            else:
+                out[key] = rewrite_refs(value, service)
+        return out
+    if isinstance(node, list):
+        return [rewrite_refs(item, service) for item in node]
+    return node
+
+
+def _security(requirements: Any, service: str) -> Any:
+    if not isinstance(requirements, list):
+        return requirements
+    return [
+        {component_name(service, k): v for k, v in req.items()} if isinstance(req, dict) else req
+        for req in requirements
+    ]
+
+
+def _tag(service: str, tag: str) -> str:
+    return f"{service}: {tag}"
+
+
+def prefix_document(service: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """One service's paths, components and tags, renamed for the merged document."""
+    doc_security = doc.get("security")
+    paths: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not ROUTABLE.match(path) or not isinstance(item, dict):
+            continue  # /livez, /metrics, ... are not reachable through the gateway
+        new_item = rewrite_refs(item, service)
+        for method, op in new_item.items():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            if "operationId" in op:
+                op["operationId"] = component_name(service, str(op["operationId"]))
+            op["tags"] = [_tag(service, t) for t in op.get("tags") or []] or [service]
+            if "security" in op:
+                op["security"] = _security(op["security"], service)
+            elif doc_security is not None:
+                op["security"] = _security(doc_security, service)
+        paths[f"/api/{service}{path}"] = new_item
+
+    components: dict[str, dict[str, Any]] = {}
+    for kind, entries in (doc.get("components") or {}).items():
+        if not isinstance(entries, dict):
+            continue
+        components[kind] = {
+            component_name(service, name): rewrite_refs(value, service)
+            for name, value in entries.items()
+        }
+
+    tags = []
+    for tag in doc.get("tags") or []:
+        if isinstance(tag, dict) and "name" in tag:
+            tags.append({**tag, "name": _tag(service, str(tag["name"]))})
+    return {"paths": paths, "components": components, "tags": tags}
+
+
+def merge_documents(
+    docs: Mapping[str, Mapping[str, Any]],
+    *,
+    unavailable: list[str],
+    title: str,
+    version: str = "1.0.0",
+) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    components: dict[str, dict[str, Any]] = {}
+    tags: list[dict[str, Any]] = []
+    services: dict[str, Any] = {}
+    for service in sorted(docs):
+        doc = docs[service]
+        part = prefix_document(service, doc)
+        paths.update(part["paths"])
+        for kind, entries in part["components"].items():
+            components.setdefault(kind, {}).update(entries)
+        tags.extend(part["tags"])
+        info = doc.get("info") or {}
+        services[service] = {"title": info.get("title"), "version": info.get("version")}
+    description = (
+        "All public routes of the suite, as reached through the gateway: "
+        "`/api/<service>/v1/...`. Send `Authorization: Bearer <access token>`; "
+        "errors are RFC 9457 `application/problem+json`."
+    )
+    merged: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version, "description": description},
+        "paths": dict(sorted(paths.items())),
+        "components": components,
+        "tags": tags,
+        "x-xbt-services": services,
+        "x-xbt-unavailable": sorted(unavailable),
+    }
+    return merged
+
+
+class OpenApiAggregator:
+    """Fetches, merges and caches the suite's document."""
+
+    def __init__(self, *, title: str, cache_seconds: float, fetch_timeout: float) -> None:
+        self.title = title
+        self.cache_seconds = cache_seconds
+        self.fetch_timeout = fetch_timeout
+        self._body: bytes | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._body = None
+        self._expires = 0.0
+
+    async def document(self, session: aiohttp.ClientSession, upstreams: Mapping[str, str]) -> bytes:
+        """The merged document as JSON bytes (cached)."""
+        if self._body is not None and time.monotonic() < self._expires:
+            return self._body
+        async with self._lock:  # one refresh at a time; the others get its result
+            if self._body is not None and time.monotonic() < self._expires:
+                return self._body
+            names = sorted(upstreams)
+            results = await asyncio.gather(
+                *(self._fetch(session, upstreams[name]) for name in names)
+            )
+            docs: dict[str, dict[str, Any]] = {}
+            unavailable: list[str] = []
+            for name, result in zip(names, results, strict=True):
+                if isinstance(result, dict):
+                    docs[name] = result
+                else:
+                    log.warning("no OpenAPI document from %s: %s", name, result)
+                    unavailable.append(name)
+            merged = merge_documents(docs, unavailable=unavailable, title=self.title)
+            body = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode()
+            ttl = self.cache_seconds if not unavailable else min(self.cache_seconds, PARTIAL_CACHE_SECONDS)
+            self._body, self._expires = body, time.monotonic() + ttl
+            return body
+
+    async def _fetch(self, session: aiohttp.ClientSession, base: str) -> dict[str, Any] | str:
+        try:
+            async with session.get(
+                f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=self.fetch_timeout)
+            ) as resp:
+                if resp.status != 200:
+                    return f"status {resp.status}"
+                doc = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
+            return "not an OpenAPI document"
+        return doc

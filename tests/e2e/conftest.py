@@ -1,0 +1,154 @@
+"""The whole suite as separate processes, as `make run` starts it, on isolated names.
+
+One suite per test session: a Mongo-wire server of the session, identity and the gateway as
+uvicorn subprocesses on free ports, with their own database prefix, Redis key prefix,
+exchange and queues, so a running `make run` is never disturbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from xbt_identity.passwords import Passwords
+from xbt_identity.seed import DEMO_PASSWORD, seed
+from xbt_shared.mongo import Mongo
+from xbt_shared.testing import as_environment, cleanup_env, free_port, make_isolated_env
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Suite:
+    gateway: str
+    identity: str
+    env: dict[str, Any]
+    logs: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.gateway}/api/identity/v1"
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        if _ready(url):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def suite_env(mongo_uri: str) -> dict[str, Any]:
+    return make_isolated_env(mongo_uri, f"e2e{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
+    gateway_port, identity_port = free_port(), free_port()
+    logs = Path(tempfile.mkdtemp(prefix="xbt-e2e-"))
+    s = Suite(
+        gateway=f"http://127.0.0.1:{gateway_port}",
+        identity=f"http://127.0.0.1:{identity_port}",
+        env=suite_env,
+        logs=logs,
+    )
+    asyncio.run(_seed(suite_env))
+    env = {
+        **os.environ,
+        **as_environment(suite_env),
+        "XBT_LOG_JSON": "true",
+        "XBT_LOG_LEVEL": "INFO",
+        "XBT_IDENTITY_ISSUER": s.issuer,
+        "XBT_JWT_ISSUER": s.issuer,
+        "XBT_JWKS_URL": f"{s.identity}/v1/.well-known/jwks.json",
+        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{s.identity}"}}',
+    }
+    try:
+        for name, module, port in (
+            ("identity", "xbt_identity.main:app", identity_port),
+            ("gateway", "xbt_gateway.main:app", gateway_port),
+        ):
+            log = logs / f"{name}.log"
+            s.processes[name] = subprocess.Popen(
+                [
+                    str(BIN / "uvicorn"),
+                    module,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ],
+                env=env,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+            _wait_ready(f"http://127.0.0.1:{port}/readyz", s.processes[name], log)
+        yield s
+    finally:
+        for proc in s.processes.values():
+            proc.terminate()
+        for proc in s.processes.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        asyncio.run(cleanup_env(suite_env))
+
+
+async def _seed(env: dict[str, Any]) -> None:
+    mongo = Mongo(env["mongodb_uri"], service="identity", db_prefix=env["db_prefix"])
+    try:
+        passwords = Passwords(memory_kib=19 * 1024, time_cost=2, parallelism=1, threads=1)
+        await seed(mongo, passwords)
+        passwords.shutdown()
+    finally:
+        await mongo.close()
+
+
+@pytest.fixture
+async def gw(suite: Suite) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=suite.gateway, timeout=30) as client:
+        yield client
+
+
+async def login(
+    client: httpx.AsyncClient, tenant: str, username: str, password: str = DEMO_PASSWORD
+) -> dict[str, Any]:
+    resp = await client.post(
+        "/api/identity/v1/auth/login",
+        json={"tenant": tenant, "username": username, "password": password},
+    )
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
