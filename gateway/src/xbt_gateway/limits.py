@@ -16,7 +16,6 @@ When Redis does not answer, a request is decided without it (and Redis is left a
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
@@ -78,7 +77,7 @@ class EdgeLimiter:
             return
         try:
             decision = await self._limiter.hit(active)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, RedisError, OSError) as exc:
             self._down_until = time.monotonic() + self._retry_after_failure
             self._log_failure(exc)
             self._decide_without_redis(kind, fail_open)

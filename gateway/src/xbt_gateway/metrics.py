@@ -18,9 +18,7 @@ SHED = Counter(
     "Requests refused with 503 because an upstream had too many in flight",
     ["service"],
 )
-RATE_LIMITED = Counter(
-    "xbt_gateway_rate_limited_total", "Requests refused with 429", ["kind"]
-)
+RATE_LIMITED = Counter("xbt_gateway_rate_limited_total", "Requests refused with 429", ["kind"])
 LIMITER_UNAVAILABLE = Counter(
     "xbt_gateway_ratelimit_unavailable_total",
     "Requests decided without Redis (limiter down), by outcome",

@@ -186,7 +186,9 @@ class OpenApiAggregator:
                     unavailable.append(name)
             merged = merge_documents(docs, unavailable=unavailable, title=self.title)
             body = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode()
-            ttl = self.cache_seconds if not unavailable else min(self.cache_seconds, PARTIAL_CACHE_SECONDS)
+            ttl = self.cache_seconds
+            if unavailable:
+                ttl = min(ttl, PARTIAL_CACHE_SECONDS)
             self._body, self._expires = body, time.monotonic() + ttl
             return body
 
@@ -198,7 +200,7 @@ class OpenApiAggregator:
                 if resp.status != 200:
                     return f"status {resp.status}"
                 doc = await resp.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             return f"{type(exc).__name__}: {exc}"
         if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
             return "not an OpenAPI document"

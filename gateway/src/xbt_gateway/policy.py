@@ -27,9 +27,9 @@ def check_access(
                 slug="tenant-forbidden",
                 title="Another tenant",
             )
-    if principal.is_guest and method not in SAFE_METHODS:
-        if not (method == "POST" and path in GUEST_POSTS):
-            raise Forbidden("the guest account can only read", slug="guest-read-only")
+    guest_may = method in SAFE_METHODS or (method == "POST" and path in GUEST_POSTS)
+    if principal.is_guest and not guest_may:
+        raise Forbidden("the guest account can only read", slug="guest-read-only")
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted_hops: int) -> str:

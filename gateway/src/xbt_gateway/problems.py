@@ -46,4 +46,3 @@ async def send_problem(send: Send, problem: Problem, *, instance: str | None = N
         headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     await send({"type": "http.response.start", "status": problem.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-

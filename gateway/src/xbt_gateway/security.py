@@ -25,9 +25,8 @@ class SecurityHeadersMiddleware:
             (b"referrer-policy", b"no-referrer"),
         ]
         if hsts_max_age is not None:
-            self.always.append(
-                (b"strict-transport-security", f"max-age={hsts_max_age}; includeSubDomains".encode())
-            )
+            hsts = f"max-age={hsts_max_age}; includeSubDomains".encode()
+            self.always.append((b"strict-transport-security", hsts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -55,9 +55,7 @@ class GatewaySettings(CommonSettings):
     service_name: str = "gateway"
 
     # Service name -> base URL; `/api/<name>/v1/x` goes to `<base>/v1/x`.
-    upstreams: dict[str, str] = Field(
-        default_factory=lambda: {"identity": "http://127.0.0.1:8101"}
-    )
+    upstreams: dict[str, str] = Field(default_factory=lambda: {"identity": "http://127.0.0.1:8101"})
     # Idle time allowed for an upstream: after the request body is sent until the response
     # headers arrive, and between two reads of the response body.
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -22,6 +22,7 @@ from xbt_identity.schemas import (
     MyClass,
     RefreshRequest,
     School,
+    Session,
     TenantInfo,
     TokenResponse,
     User,
@@ -73,6 +74,21 @@ async def refresh(body: RefreshRequest, identity: Ident) -> dict[str, object]:
 async def logout(body: RefreshRequest, identity: Ident) -> Response:
     await identity.logout(body.refresh_token)
     return Response(status_code=204)
+
+
+@router.get("/auth/session", response_model=Session, tags=["auth"])
+async def session(principal: AnyUser) -> Session:
+    """What the presented access token says, without a database read (for the portal)."""
+    return Session(
+        user_id=principal.user_id,
+        tenant=principal.tenant,
+        roles=sorted(principal.roles),
+        name=principal.name,
+        school=principal.school,
+        classes=list(principal.classes),
+        must_change_password=principal.must_change_password,
+        expires_at=principal.expires_at,
+    )
 
 
 @router.post("/auth/password", response_model=TokenResponse, tags=["auth"])

@@ -12,6 +12,7 @@ from xbt_identity.events import SUBSCRIPTIONS
 from xbt_identity.keys import load_signing_key
 from xbt_identity.oidc_api import router as oidc_router
 from xbt_identity.passwords import OneTimePasswords, Passwords
+from xbt_identity.roster_api import router as roster_router
 from xbt_identity.service import Identity
 from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import IdentityStore
@@ -86,6 +87,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(router)
     app.include_router(oidc_router)
+    app.include_router(roster_router)
     return app
 
 

@@ -313,6 +313,7 @@ def _login_page(oidc: OidcProvider, outcome: ShowLogin) -> HTMLResponse:
         if problem.slug == "account-locked" and retry:
             message = f"登录失败次数过多，账号已暂时锁定，请 {int(retry)} 秒后再试。"
         error = f'<p class="error" role="alert">{esc(message)}</p>'
+    allowed = outcome.request.client.allowed_tenants  # offer only districts it admits
     hidden = "\n".join(
         f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">'
         for k, v in outcome.request.form_params().items()
@@ -321,6 +322,7 @@ def _login_page(oidc: OidcProvider, outcome: ShowLogin) -> HTMLResponse:
         f'<option value="{t.id}"{" selected" if t.id == outcome.tenant else ""}>'
         f"{esc(t.name)}</option>"
         for t in ALL_TENANTS
+        if allowed is None or t.id in allowed
     )
     page = _PAGE.format(
         client=esc(outcome.request.client.name),

@@ -45,6 +45,17 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=512)
 
 
+class Session(BaseModel):
+    user_id: str
+    tenant: str
+    roles: list[str]
+    name: str | None = None
+    school: str | None = None
+    classes: list[str] = []
+    must_change_password: bool
+    expires_at: int
+
+
 class ChangePasswordRequest(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=1, max_length=256)

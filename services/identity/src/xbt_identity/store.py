@@ -7,11 +7,13 @@ transaction; one built without writes directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError
 
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_outbox_indexes
 
@@ -163,4 +165,50 @@ class IdentityStore:
     async def put_setting(self, name: str, value: Doc) -> None:
         await self.tdb[SETTINGS].replace_one(
             {"_id": name}, {"_id": name, **value}, upsert=True, session=self.session
+        )
+
+    # roster imports ------------------------------------------------------------------------
+
+    async def students_named_in_classes(
+        self, school_id: str, class_ids: Sequence[str], names: Sequence[str]
+    ) -> list[Doc]:
+        """Pupils of these classes with these names (matching roster rows without 学号)."""
+        cursor = self.tdb[USERS].find(
+            {
+                "school_id": school_id,
+                "class_ids": {"$in": list(class_ids)},
+                "name": {"$in": list(names)},
+                "roles": "student",
+            },
+            PRIVATE_FIELDS,
+            session=self.session,
+        )
+        return [u async for u in cursor]
+
+    async def usernames_starting_with(self, prefix: str) -> set[str]:
+        cursor = self.tdb[USERS].find(
+            {"username": {"$regex": f"^{re.escape(prefix)}"}}, {"username": 1}, session=self.session
+        )
+        return {u["username"] async for u in cursor}
+
+    async def insert_missing_classes(self, classes: list[Doc]) -> int:
+        """Insert classes, skipping any that exist by now (same school, grade and number).
+        Returns how many were inserted."""
+        if not classes:
+            return 0
+        try:
+            result = await self.tdb[CLASSES].insert_many(
+                classes, ordered=False, session=self.session
+            )
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            return int(exc.details.get("nInserted", 0))
+        return len(result.inserted_ids)
+
+    async def move_students(self, user_ids: Sequence[str], class_id: str) -> None:
+        await self.tdb[USERS].update_many(
+            {"_id": {"$in": list(user_ids)}},
+            {"$set": {"class_ids": [class_id]}},
+            session=self.session,
         )

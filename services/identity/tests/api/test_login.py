@@ -28,3 +28,13 @@ async def test_wrong_password_is_401_problem(client: httpx.AsyncClient, seeded: 
     assert resp.status_code == 401
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["type"] == "/problems/invalid-credentials"
+
+
+async def test_session_reads_the_token_only(client: httpx.AsyncClient, seeded: Identity) -> None:
+    tokens = await login(client, "heping", "teacher1")
+    resp = await client.get("/v1/auth/session", headers=bearer(tokens))
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["user_id"] == "u-hp-teacher1" and body["tenant"] == "heping"
+    assert set(body["classes"]) == {"c-hp-8-1", "c-hp-8-2"}
+    assert (await client.get("/v1/auth/session")).status_code == 401

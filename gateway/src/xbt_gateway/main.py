@@ -1,0 +1,85 @@
+"""The gateway app: `uvicorn xbt_gateway.main:app --port 8000`.
+
+Layers, outermost first: security headers -> CORS -> request id, span and metrics (kit) ->
+the proxy (pure ASGI, answers `/api/<service>/...` itself) -> FastAPI's router for the
+gateway's own routes (`/livez`, `/readyz`, `/metrics`, `/api/openapi.json`, `/api/docs`).
+Nothing connects at import: the aiohttp session, Redis and the verifier open in the lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from xbt_gateway.proxy import ProxyMiddleware
+from xbt_gateway.routes import OWN_PATHS, build_router
+from xbt_gateway.runtime import GatewayRuntime
+from xbt_gateway.security import SecurityHeadersMiddleware
+from xbt_gateway.settings import GatewaySettings
+from xbt_shared.app import build_app
+
+CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "Idempotency-Key",
+    "If-None-Match",
+    "If-Match",
+    "X-Request-Id",
+    "X-Xbt-Tenant",
+    "traceparent",
+]
+CORS_EXPOSE_HEADERS = ["X-Request-Id", "Retry-After", "ETag", "Location", "Content-Disposition"]
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    runtime = GatewayRuntime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        app.state.verifier = runtime.verifier
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = build_app(
+        settings,
+        service="gateway",
+        title="Xuebuting gateway",
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+        description="The public entry of the suite. The API itself is at /api/docs.",
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.include_router(build_router(runtime, docs_enabled=settings.docs_enabled))
+
+    # Innermost user middleware, inside the kit's request-context middleware, so proxied
+    # requests get a request id, a span and request metrics like any other.
+    app.user_middleware.append(Middleware(ProxyMiddleware, runtime=runtime, own_paths=OWN_PATHS))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        hsts_max_age=settings.hsts_max_age_seconds if settings.tls_terminated_upstream else None,
+    )
+    return app
+
+
+app = create_app()
