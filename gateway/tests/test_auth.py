@@ -158,3 +158,25 @@ async def test_verified_tokens_are_cached(gateway: httpx.AsyncClient, signing_ke
     assert (await gateway.get("/api/catalog/v1/x", headers=auth(token))).status_code == 200
     verifier = gateway.app.state.runtime.verifier  # type: ignore[attr-defined]
     assert verifier.cached(token) is not None
+
+
+async def test_every_named_tenant_is_checked(gateway: httpx.AsyncClient, signing_key: Any) -> None:
+    token = signing_key.token(tid="heping")
+    headers = [
+        ("Authorization", f"Bearer {token}"),
+        ("X-Xbt-Tenant", "hexi"),
+        ("X-Xbt-Tenant", "heping"),
+    ]
+    resp = await gateway.get("/api/catalog/v1/resources", headers=headers)
+    assert resp.status_code == 403
+
+
+async def test_two_authorization_headers_are_refused(
+    gateway: httpx.AsyncClient, signing_key: Any
+) -> None:
+    headers = [
+        ("Authorization", f"Bearer {signing_key.token(sub='a')}"),
+        ("Authorization", f"Bearer {signing_key.token(sub='b')}"),
+    ]
+    resp = await gateway.get("/api/catalog/v1/resources", headers=headers)
+    assert resp.status_code == 400

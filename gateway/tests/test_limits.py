@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from redis.asyncio import Redis
 
+from xbt_gateway.problems import LimiterUnavailable
+from xbt_shared.ratelimit import Limit
 from xbt_shared.testing import free_port
 
 LOGIN = "/api/identity/v1/auth/login"
@@ -140,3 +143,20 @@ async def test_rate_zero_switches_a_bucket_off(make_gateway: Any, signing_key: A
         (await client.get("/api/catalog/v1/x", headers=auth(token))).status_code for _ in range(5)
     }
     assert codes == {200}
+
+
+async def test_a_burst_beyond_the_redis_pool_waits_then_decides_without_redis(
+    make_gateway: Any,
+) -> None:
+    client = await make_gateway(redis_max_connections=1, redis_timeout_seconds=0.05)
+    limiter = client.app.state.runtime.limiter  # type: ignore[attr-defined]
+    buckets = {"ip:1.2.3.4:anon": Limit(1, 5)}
+    await limiter.charge(buckets, kind="anonymous", fail_open=False)  # a free slot: Redis
+    await limiter._slots.acquire()  # every slot busy
+    try:
+        await limiter.charge(buckets, kind="anonymous", fail_open=True)
+        with pytest.raises(LimiterUnavailable):
+            await limiter.charge(buckets, kind="login", fail_open=False)
+    finally:
+        limiter._slots.release()
+    await limiter.charge(buckets, kind="anonymous", fail_open=False)  # and back to Redis

@@ -248,3 +248,10 @@ async def test_load_shedding_answers_503_instead_of_queueing(make_gateway: Any) 
     assert (await client.get("/api/identity/v1/echo")).status_code == 200
     assert [r.status_code for r in await asyncio.gather(*slow)] == [200, 200]
     assert (await client.get("/api/catalog/v1/echo")).status_code == 200
+
+
+async def test_unsafe_request_ids_are_replaced(gateway: httpx.AsyncClient) -> None:
+    resp = await gateway.get("/api/catalog/v1/echo", headers={"X-Request-Id": "x" * 500})
+    rid = resp.headers["x-request-id"]
+    assert rid != "x" * 500
+    assert resp.json()["headers"]["x-request-id"] == rid

@@ -16,11 +16,12 @@ When Redis does not answer, a request is decided without it (and Redis is left a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 
-from redis.exceptions import RedisError
+from redis.exceptions import MaxConnectionsError, RedisError
 
 from xbt_gateway.metrics import LIMITER_UNAVAILABLE, RATE_LIMITED
 from xbt_gateway.problems import LimiterUnavailable
@@ -58,11 +59,26 @@ def anonymous_buckets(ip: str, settings: GatewaySettings) -> dict[str, Limit]:
 
 
 class EdgeLimiter:
+    """Charges buckets through `RateLimiter`, at most `max_concurrency` calls at a time.
+
+    The slots mirror the Redis pool's size: redis-py's asyncio pool raises at once when it
+    runs out of connections, so a burst waits here for a slot (up to `wait_timeout`)
+    instead. Taking a free slot costs no more than a counter.
+    """
+
     def __init__(
-        self, limiter: RateLimiter, *, retry_after_failure: float, log_every: float = 10.0
+        self,
+        limiter: RateLimiter,
+        *,
+        retry_after_failure: float,
+        max_concurrency: int,
+        wait_timeout: float,
+        log_every: float = 10.0,
     ) -> None:
         self._limiter = limiter
         self._retry_after_failure = retry_after_failure
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._wait_timeout = wait_timeout
         self._down_until = 0.0
         self._log_every = log_every
         self._last_log = 0.0
@@ -75,13 +91,28 @@ class EdgeLimiter:
         if self._down_until and time.monotonic() < self._down_until:
             self._decide_without_redis(kind, fail_open)
             return
+        if self._slots.locked():
+            try:
+                async with asyncio.timeout(self._wait_timeout):
+                    await self._slots.acquire()
+            except TimeoutError:
+                # Busy, not broken: decide this one request without Redis.
+                self._decide_without_redis(kind, fail_open)
+                return
+        else:
+            await self._slots.acquire()
         try:
             decision = await self._limiter.hit(active)
+        except MaxConnectionsError:
+            self._decide_without_redis(kind, fail_open)
+            return
         except (TimeoutError, RedisError, OSError) as exc:
             self._down_until = time.monotonic() + self._retry_after_failure
             self._log_failure(exc)
             self._decide_without_redis(kind, fail_open)
             return
+        finally:
+            self._slots.release()
         self._down_until = 0.0
         if not decision.allowed:
             RATE_LIMITED.labels(kind).inc()

@@ -90,8 +90,8 @@ _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(PayloadTooLarge):
+    """A body that grew past the limit while being read."""
 
 
 class _ClientGone(Exception):
@@ -118,7 +118,7 @@ class _BodyStream:
             size += len(chunk)
             if size > self.limit:
                 self.too_large = True
-                raise _BodyTooLarge()
+                raise _BodyTooLarge(f"the body may be at most {self.limit} bytes")
             if chunk:
                 yield chunk
             if not message.get("more_body", False):
@@ -136,7 +136,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if chunk:
             size += len(chunk)
             if size > limit:
-                raise _BodyTooLarge()
+                raise _BodyTooLarge(f"the body may be at most {limit} bytes")
             chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -154,7 +154,7 @@ class _Request:
         "forwarded_proto",
         "headers",
         "host",
-        "named_tenant",
+        "named_tenants",
     )
 
     def __init__(self, raw_headers: list[tuple[bytes, bytes]]) -> None:
@@ -165,7 +165,7 @@ class _Request:
         self.forwarded_host: str | None = None
         self.forwarded_proto: str | None = None
         self.host: str | None = None
-        self.named_tenant: str | None = None
+        self.named_tenants: list[str] = []
         headers: list[tuple[str, str]] = []
         connection_tokens: bytes | None = None
         for name, value in raw_headers:
@@ -189,9 +189,12 @@ class _Request:
                     connection_tokens = value
                 continue
             if name == b"authorization":
+                if self.authorization is not None:
+                    # Which one would a service read? Refuse rather than guess.
+                    raise BadRequest("more than one Authorization header")
                 self.authorization = value
             elif name == b"x-xbt-tenant":
-                self.named_tenant = value.decode("latin-1").strip()
+                self.named_tenants.append(value.decode("latin-1").strip())
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
         if connection_tokens:
             listed = {t.strip().lower().decode("latin-1") for t in connection_tokens.split(b",")}
@@ -206,6 +209,7 @@ class ProxyMiddleware:
         self.settings = runtime.settings
         self.own_paths = own_paths
         self.bearer_exempt = frozenset(self.settings.bearer_exempt_paths)
+        self._failure_logged: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -280,9 +284,7 @@ class ProxyMiddleware:
 
         # 3. edge rules
         if principal is not None:
-            named: list[str] = []
-            if request.named_tenant:
-                named.append(request.named_tenant)
+            named = [t for t in request.named_tenants if t]
             query_string: bytes = scope.get("query_string", b"")
             if b"tenant=" in query_string:
                 named.extend(
@@ -307,7 +309,8 @@ class ProxyMiddleware:
                 body = await _read_body(receive, login_limit)
             except _BodyTooLarge:
                 raise PayloadTooLarge(f"a login body may be at most {login_limit} bytes") from None
-            tenant, username = _login_fields(body, request.named_tenant)
+            header_tenant = request.named_tenants[0] if request.named_tenants else None
+            tenant, username = _login_fields(body, header_tenant)
             await limiter.charge(
                 login_buckets(tenant, username, ip, self.settings), kind="login", fail_open=False
             )
@@ -449,6 +452,7 @@ class ProxyMiddleware:
                 return PayloadTooLarge(f"the body may be at most {limit} bytes"), "rejected"
             if body.client_gone:
                 return _ClientGone(), "client_gone"
+        self._log_failure(name, exc)
         if isinstance(exc, aiohttp.ConnectionTimeoutError):
             detail = f"{name} did not accept a connection in time"
             return UpstreamUnavailable(detail, headers={"Retry-After": "2"}), "unavailable"
@@ -460,6 +464,13 @@ class ProxyMiddleware:
         if isinstance(exc, aiohttp.ClientError):
             return BadGateway(f"{name} failed: {type(exc).__name__}"), "error"
         return exc, "error"
+
+    def _log_failure(self, name: str, exc: Exception, *, every: float = 5.0) -> None:
+        """At most one line per upstream every few seconds: an outage must not flood logs."""
+        now = time.monotonic()
+        if now - self._failure_logged.get(name, 0.0) >= every:
+            self._failure_logged[name] = now
+            log.warning("upstream %s failed: %s: %s", name, type(exc).__name__, exc)
 
     async def _relay(
         self, resp: aiohttp.ClientResponse, upstream: Upstream, method: str, send: Send

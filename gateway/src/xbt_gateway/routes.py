@@ -55,8 +55,11 @@ def build_router(runtime: GatewayRuntime, *, docs_enabled: bool) -> APIRouter:
         if session is None:
             raise ServiceUnavailable("the gateway is starting")
         body = await runtime.openapi.document(session, runtime.settings.upstreams)
+        max_age = int(runtime.settings.openapi_cache_seconds)
         return Response(
-            body, media_type="application/json", headers={"Cache-Control": "public, max-age=60"}
+            body,
+            media_type="application/json",
+            headers={"Cache-Control": f"public, max-age={max_age}"},
         )
 
     if docs_enabled:

@@ -1,5 +1,9 @@
 """Security headers on every response, as one pure ASGI middleware.
 
+It also drops a client's `X-Request-Id` that is not a plain token (at most 128 characters
+of `A-Z a-z 0-9 . _ -`), so that ids from the outside cannot forge log lines or bloat
+them; the request then gets a fresh id from the kit's request-context middleware.
+
 A header the response already carries is kept (a service's own CSP for its HTML page,
 the docs page's CSP). Otherwise:
 
@@ -10,10 +14,13 @@ the docs page's CSP). Otherwise:
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 HTML_FALLBACK_CSP = b"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
 
 class SecurityHeadersMiddleware:
@@ -32,6 +39,10 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        for name, value in scope["headers"]:
+            if name == b"x-request-id" and not REQUEST_ID.fullmatch(value):
+                scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
+                break
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

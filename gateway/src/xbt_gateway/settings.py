@@ -80,13 +80,13 @@ class GatewaySettings(CommonSettings):
     login_ip_rate: float = Field(default=20.0, ge=0)
     login_ip_burst: int = Field(default=200, ge=1)
     # Requests without a token (refresh, JWKS, OIDC), per client address.
-    anon_ip_rate: float = Field(default=50.0, ge=0)
-    anon_ip_burst: int = Field(default=500, ge=1)
+    anon_ip_rate: float = Field(default=100.0, ge=0)
+    anon_ip_burst: int = Field(default=1000, ge=1)
 
     # Redis for the rate limiter: short timeouts, and after a failure the limiter is
     # skipped for this long (fail open/closed without waiting on a dead server).
     redis_timeout_seconds: float = Field(default=0.5, gt=0)
-    redis_max_connections: int = Field(default=64, ge=1)
+    redis_max_connections: int = Field(default=256, ge=1)
     redis_retry_after_failure_seconds: float = Field(default=1.0, ge=0)
 
     # How many reverse proxies in front of the gateway append to X-Forwarded-For

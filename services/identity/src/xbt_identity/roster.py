@@ -121,8 +121,11 @@ def read_roster(data: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Parse
     if not data.strip():
         raise RosterFileError("the file is empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterFileError("old Excel .xls files are not supported: save as .xlsx or CSV")
-    if data.startswith(b"PK"):
+        raise RosterFileError(
+            "old Excel .xls files and password-protected workbooks are not supported: "
+            "save as .xlsx (without a password) or CSV"
+        )
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         archive = _open_zip(data, max_unpacked_bytes=max_unpacked_bytes)
         with archive:
             names = set(archive.namelist())

@@ -41,7 +41,7 @@ def csv_text(rows: Sequence[Sequence[object]], *, delimiter: str = ",") -> str:
 
 def xlsx(sheets: dict[str, Sequence[Sequence[object]]], *, hidden: Sequence[str] = ()) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
@@ -65,14 +65,20 @@ def row(n: int, school: str, grade: str, klass: str, name: str, no: str | None =
     return RosterRow(row=n, school=school, grade=grade, class_=klass, name=name, student_no=no)
 
 
-def reasons_of(rows: Sequence[RosterRow], *, only_school: str | None = None) -> dict[int, list[str]]:
+def reasons_of(
+    rows: Sequence[RosterRow], *, only_school: str | None = None
+) -> dict[int, list[str]]:
     _, errors = check_rows(rows, schools=SCHOOLS, only_school=only_school)
     return {e.row: e.reasons for e in errors}
 
 
 # CSV ---------------------------------------------------------------------------------------
 
-PUPILS = [HEADER, ["和平区实验中学", "8", "3", "张三", "2020080301"], ["和平区实验中学", "初二", "(4)班", "李四", ""]]
+PUPILS = [
+    HEADER,
+    ["和平区实验中学", "8", "3", "张三", "2020080301"],
+    ["和平区实验中学", "初二", "(4)班", "李四", ""],
+]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +111,10 @@ def test_gb18030_only_characters_survive() -> None:
 
 def test_english_headers_in_any_case_and_order() -> None:
     text = csv_text(
-        [["Name", "Student No", "CLASS", "grade", "School"], ["Li Ming", "A1", "2", "7", "和平区实验中学"]]
+        [
+            ["Name", "Student No", "CLASS", "grade", "School"],
+            ["Li Ming", "A1", "2", "7", "和平区实验中学"],
+        ]
     )
     (only,) = read(text.encode()).rows
     assert (only.school, only.grade, only.class_, only.name, only.student_no) == (
@@ -156,7 +165,7 @@ def test_too_many_rows() -> None:
     ("data", "message"),
     [
         (b"", "empty"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"\.xls files"),
         (b"PK\x03\x04 not really a zip", "damaged"),
         (zipped({"readme.txt": "hello"}), "neither an XLSX workbook nor a OneRoster"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00", "CSV"),
@@ -174,9 +183,17 @@ def test_unreadable_files(data: bytes, message: str) -> None:
 def test_xlsx_sheets_numbers_as_text_and_notes_sheet_skipped() -> None:
     data = xlsx(
         {
-            "八年级": [HEADER, ["和平区实验中学", 8, 3, "张三", 2020080301], ["和平区实验中学", 8.0, "4班", "李四"]],
+            "八年级": [
+                HEADER,
+                ["和平区实验中学", 8, 3, "张三", 2020080301],
+                ["和平区实验中学", 8.0, "4班", "李四"],
+            ],
             "说明": [["请按模板填写"]],
-            "九年级": [["九年级名单"], HEADER, ["和平区实验中学", "九年级", "初三(1)班", "王五", "A-7"]],
+            "九年级": [
+                ["九年级名单"],
+                HEADER,
+                ["和平区实验中学", "九年级", "初三(1)班", "王五", "A-7"],
+            ],
             "旧": [HEADER, ["和平区实验中学", 9, 1, "赵六", "1"]],
         },
         hidden=["旧"],
@@ -204,7 +221,11 @@ def test_xlsx_row_limit_counts_every_sheet() -> None:
 
 # OneRoster ---------------------------------------------------------------------------------
 
-ORGS = "sourcedId,status,dateLastModified,name,type\norg-1,,,和平区实验中学,school\nd-1,,,和平区,district\n"
+ORGS = (
+    "sourcedId,status,dateLastModified,name,type\n"
+    "org-1,,,和平区实验中学,school\n"
+    "d-1,,,和平区,district\n"
+)
 CLASSES = (
     "sourcedId,status,title,grades,classType,schoolSourcedId\n"
     "cls-83,,八年级3班,08,homeroom,org-1\n"
@@ -322,18 +343,26 @@ def test_grade_outside_1_to_12_or_not_taught(grade: str, reason: str) -> None:
 @pytest.mark.parametrize("klass", ["三班", "0", "100", "A班", "初三(2)班"])
 def test_unparseable_class(klass: str) -> None:
     # '初三(2)班' names grade 9 while the row says grade 8.
-    assert reasons_of([row(2, "和平区实验中学", "8", klass, "张三")]) == {2: [f"invalid class: {klass}"]}
+    assert reasons_of([row(2, "和平区实验中学", "8", klass, "张三")]) == {
+        2: [f"invalid class: {klass}"]
+    }
 
 
 @pytest.mark.parametrize("klass", ["2", "2班", "(2)班", "初二(2)班", "八年级2班", "8年级2班"])
 def test_class_spellings(klass: str) -> None:
-    valid, _ = check_rows([row(2, "和平区实验中学", "8", klass, "张三")], schools=SCHOOLS, only_school=None)
+    valid, _ = check_rows(
+        [row(2, "和平区实验中学", "8", klass, "张三")], schools=SCHOOLS, only_school=None
+    )
     assert valid[0].number == 2
 
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("", "missing name"), ("=HYPERLINK(1)", "invalid name: =HYPERLINK(1)"), ("李" * 65, "invalid name")],
+    [
+        ("", "missing name"),
+        ("=HYPERLINK(1)", "invalid name: =HYPERLINK(1)"),
+        ("李" * 65, "invalid name"),
+    ],
 )
 def test_bad_names(name: str, reason: str) -> None:
     assert reasons_of([row(2, "和平区实验中学", "8", "1", name)])[2][0].startswith(reason)
@@ -369,7 +398,10 @@ def test_duplicates_within_the_file_keep_the_first() -> None:
 
 
 def test_school_admin_rows_for_another_school_are_wrong_school() -> None:
-    rows = [row(2, "和平区实验中学", "8", "1", "张三"), row(3, "和平区第一中心小学", "3", "1", "李四")]
+    rows = [
+        row(2, "和平区实验中学", "8", "1", "张三"),
+        row(3, "和平区第一中心小学", "3", "1", "李四"),
+    ]
     assert reasons_of(rows, only_school="hp-sy-zx") == {
         3: ["wrong school: 和平区第一中心小学 is not the school you administer"]
     }
@@ -388,14 +420,26 @@ def test_usernames() -> None:
     assert roster.class_username_stem("hp-sy-zx", 8, 3) == "hpsyzx-8-3-"
 
 
+def account(
+    row: int, grade: int, klass: int, name: str, no: str | None, user: str, otp: str | None
+) -> dict[str, object]:
+    return {
+        "row": row,
+        "school": "和平区实验中学",
+        "grade": grade,
+        "class": klass,
+        "name": name,
+        "student_no": no,
+        "username": user,
+        "one_time_password": otp,
+    }
+
+
 ACCOUNTS = [
-    {"row": 3, "school": "和平区实验中学", "grade": 8, "class": 2, "name": "李四", "student_no": None,
-     "username": "hpsyzx-8-2-1", "one_time_password": None},
-    {"row": 2, "school": "和平区实验中学", "grade": 8, "class": 2, "name": "=cmd|'/c calc'!A1",
-     "student_no": "0801", "username": "hpsyzx0801", "one_time_password": "abcDEF2345"},
-    {"row": 4, "school": "和平区实验中学", "grade": 7, "class": 9, "name": "王五", "student_no": "0701",
-     "username": "hpsyzx0701", "one_time_password": "xyzXYZ6789"},
-]  # fmt: skip
+    account(3, 8, 2, "李四", None, "hpsyzx-8-2-1", None),
+    account(2, 8, 2, "=cmd|'/c calc'!A1", "0801", "hpsyzx0801", "abcDEF2345"),
+    account(4, 7, 9, "王五", "0701", "hpsyzx0701", "xyzXYZ6789"),
+]
 
 
 def test_credentials_csv() -> None:
@@ -405,8 +449,24 @@ def test_credentials_csv() -> None:
     assert lines == [
         ["学校", "年级", "班级", "姓名", "学号", "用户名", "初始密码"],
         ["和平区实验中学", "七年级", "9班", "王五", "0701", "hpsyzx0701", "xyzXYZ6789"],
-        ["和平区实验中学", "八年级", "2班", "'=cmd|'/c calc'!A1", "0801", "hpsyzx0801", "abcDEF2345"],
-        ["和平区实验中学", "八年级", "2班", "李四", "", "hpsyzx-8-2-1", roster.EXISTING_ACCOUNT_NOTE],
+        [
+            "和平区实验中学",
+            "八年级",
+            "2班",
+            "'=cmd|'/c calc'!A1",
+            "0801",
+            "hpsyzx0801",
+            "abcDEF2345",
+        ],
+        [
+            "和平区实验中学",
+            "八年级",
+            "2班",
+            "李四",
+            "",
+            "hpsyzx-8-2-1",
+            roster.EXISTING_ACCOUNT_NOTE,
+        ],
     ]
 
 

@@ -1,0 +1,186 @@
+"""The suite under test, started as `make run` starts it, on isolated names.
+
+A Mongo-wire server of its own (in memory, free port), identity and the gateway as
+uvicorn subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
+with their own database prefix, Redis key prefix, exchange and queues
+(`xbt_shared.testing.make_isolated_env`), so a running `make run` is not disturbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xbt_shared.testing import (
+    as_environment,
+    cleanup_env,
+    free_port,
+    make_isolated_env,
+    mongo_uri_for,
+    secantus_binary,
+    wait_for_port,
+)
+
+BIN = Path(sys.executable).parent
+BIG = "1000000"
+# The gateway's limits that would otherwise be what the bench measures. Raised, not
+# switched off (a rate of 0 would skip the Redis call every real request pays).
+GATEWAY_LIMITS = {
+    "XBT_GATEWAY_LOGIN_IP_RATE": BIG,
+    "XBT_GATEWAY_LOGIN_IP_BURST": BIG,
+    "XBT_GATEWAY_USER_RATE": BIG,
+    "XBT_GATEWAY_USER_BURST": BIG,
+    "XBT_GATEWAY_TENANT_RATE": BIG,
+    "XBT_GATEWAY_TENANT_BURST": BIG,
+}
+
+
+@dataclass
+class Stack:
+    env: dict[str, Any]
+    logs: Path
+    gateway: str = ""
+    identity: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.gateway}/api/identity/v1"
+
+    def pids(self) -> dict[str, int]:
+        return {name: proc.pid for name, proc in self.processes.items()}
+
+    def dead(self) -> list[str]:
+        return [name for name, proc in self.processes.items() if proc.poll() is not None]
+
+    def log_tail(self, name: str, chars: int = 3000) -> str:
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+def start_stack() -> Stack:
+    """Start everything; on failure stop what was started and re-raise."""
+    logs = Path(tempfile.mkdtemp(prefix="xbt-bench-"))
+    mongo_port = free_port()
+    stack = Stack(
+        env=make_isolated_env(mongo_uri_for(mongo_port), f"bench{uuid.uuid4().hex[:8]}"), logs=logs
+    )
+    try:
+        _start(stack, "mongo", _mongo_argv(mongo_port), dict(os.environ))
+        wait_for_port(mongo_port)
+        identity_port, gateway_port = free_port(), free_port()
+        stack.identity = f"http://127.0.0.1:{identity_port}"
+        stack.gateway = f"http://127.0.0.1:{gateway_port}"
+        env = _service_env(stack)
+        for name, module, port in (
+            ("identity", "xbt_identity.main:app", identity_port),
+            ("gateway", "xbt_gateway.main:app", gateway_port),
+        ):
+            _start(stack, name, _uvicorn_argv(module, port), env)
+            _wait_ready(stack, name, f"http://127.0.0.1:{port}/readyz")
+    except BaseException:
+        stop_stack(stack)
+        raise
+    return stack
+
+
+def stop_stack(stack: Stack) -> None:
+    """Stop the services, remove the isolated names, then stop the Mongo-wire server."""
+    services = {k: v for k, v in stack.processes.items() if k != "mongo"}
+    _terminate(services)
+    try:
+        asyncio.run(cleanup_env(stack.env))
+    finally:
+        _terminate({k: v for k, v in stack.processes.items() if k == "mongo"})
+
+
+def _service_env(stack: Stack) -> dict[str, str]:
+    return {
+        **os.environ,
+        **as_environment(stack.env),
+        # As `make run`: JSON logs at INFO (the services log no line per request).
+        "XBT_LOG_JSON": "true",
+        "XBT_LOG_LEVEL": "INFO",
+        "XBT_IDENTITY_ISSUER": stack.issuer,
+        "XBT_JWT_ISSUER": stack.issuer,
+        "XBT_JWKS_URL": f"{stack.identity}/v1/.well-known/jwks.json",
+        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{stack.identity}"}}',
+        "PYTHONUNBUFFERED": "1",
+        **GATEWAY_LIMITS,
+    }
+
+
+def _mongo_argv(port: int) -> list[str]:
+    return [
+        secantus_binary(),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        ":memory:",
+        "--log-level",
+        "WARNING",
+    ]
+
+
+def _uvicorn_argv(module: str, port: int) -> list[str]:
+    return [
+        str(BIN / "uvicorn"),
+        module,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+
+
+def _start(stack: Stack, name: str, argv: list[str], env: dict[str, str]) -> None:
+    with (stack.logs / f"{name}.log").open("wb") as log:
+        stack.processes[name] = subprocess.Popen(
+            argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_ready(stack: Stack, name: str, url: str, timeout: float = 60.0) -> None:
+    proc = stack.processes[name]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{stack.log_tail(name)}")
+        if _ready(url):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{name} not ready after {timeout:.0f}s:\n{stack.log_tail(name)}")
+
+
+def _terminate(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in processes.values():
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in processes.values():
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

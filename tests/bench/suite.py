@@ -1,0 +1,261 @@
+"""The bench run: start the stack, measure in a fixed order, stop, report.
+
+Order matters on 2 cores: the bare argon2id loop runs while the services are idle, half
+before the logins and half after (so drift during the run affects both sides), and each
+measurement runs alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Coroutine
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.bench import login, proxy
+from tests.bench.cpu import OTHERS, CpuMeter, wait_for_quiet
+from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
+from tests.bench.report import Ratio, machine_facts, print_report, write_json
+from tests.bench.stack import GATEWAY_LIMITS, Stack, start_stack, stop_stack
+
+# Pause before each measurement, so the previous one's tail does not overlap it.
+SETTLE_SECONDS = 1.0
+# Before measuring, wait up to QUIET_PATIENCE s for the rest of the machine to use at most
+# QUIET_CORES (other people's test runs would skew the ratios); report it either way.
+QUIET_CORES = 0.2
+QUIET_PATIENCE = 30.0
+# "others" above this during a measurement is flagged in the report.
+BUSY_OTHERS = 0.3
+LOGIN_TARGET = 0.8
+PROXY_TARGET = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    accounts: int
+    login: LoadSpec
+    hash_seconds: float  # in total, half before and half after the logins
+    get: LoadSpec
+    tokens: int = 50
+
+
+FULL = Config(
+    accounts=2000,
+    login=LoadSpec(concurrency=16, warmup=2.0, duration=10.0),
+    hash_seconds=10.0,
+    get=LoadSpec(concurrency=32, warmup=1.5, duration=8.0),
+)
+QUICK = Config(
+    accounts=1000,
+    login=LoadSpec(concurrency=16, warmup=0.5, duration=3.0),
+    hash_seconds=3.0,
+    get=LoadSpec(concurrency=32, warmup=0.5, duration=2.0),
+)
+
+
+@dataclass
+class Measured:
+    hashes: list[tuple[str, login.HashRate]]
+    loads: dict[str, LoadResult]
+    accounts_seconds: float
+    accounts_used: int
+    others_at_start: float
+
+
+def run(config: Config) -> int:
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    machine = machine_facts()
+    print(f"make bench: starting the suite ({'quick' if config is QUICK else 'full'} run)…")
+    stack = start_stack()
+    try:
+        print(f"  services up (pids {stack.pids()}), logs in {stack.logs}")
+        measured = _run(_measure(stack, config))
+        dead = stack.dead()
+    finally:
+        stop_stack(stack)
+    if not dead:
+        shutil.rmtree(stack.logs, ignore_errors=True)
+    elapsed = time.perf_counter() - clock
+
+    loads = measured.loads
+    reference = login.combine([h for _, h in measured.hashes])
+    ratios = [
+        Ratio(
+            "logins_vs_argon2",
+            "logins/s via gateway ÷ argon2id verifies/s (bare loop)",
+            loads["login_gateway"].rate,
+            reference.rate,
+            LOGIN_TARGET,
+        ),
+        Ratio(
+            "logins_direct_vs_argon2",
+            "logins/s direct to identity ÷ argon2id verifies/s",
+            loads["login_direct"].rate,
+            reference.rate,
+        ),
+        Ratio(
+            "session_gateway_vs_direct",
+            "GET session via gateway ÷ direct to identity",
+            loads["session_gateway"].rate,
+            loads["session_direct"].rate,
+            PROXY_TARGET,
+        ),
+        Ratio(
+            "edge_only_vs_direct",
+            "gateway edge only (verify → 403) ÷ GET session direct",
+            loads["edge_only"].rate,
+            loads["session_direct"].rate,
+        ),
+        Ratio(
+            "livez_gateway_vs_identity",
+            "GET /livez on gateway ÷ on identity",
+            loads["livez_gateway"].rate,
+            loads["livez_identity"].rate,
+        ),
+    ]
+    notes = _notes(config, stack, measured, dead)
+    payload: dict[str, Any] = {
+        "date": started.isoformat(timespec="seconds"),
+        "mode": "quick" if config is QUICK else "full",
+        "elapsed_s": round(elapsed, 1),
+        "machine": machine,
+        "config": asdict(config),
+        "notes": notes,
+        "gateway_env_overrides": GATEWAY_LIMITS,
+        "argon2_parameters": login.ARGON2,
+        "argon2_reference": {
+            **reference.as_dict(),
+            "parts": {label: h.as_dict() for label, h in measured.hashes},
+        },
+        "results": {key: {"name": r.name, **r.as_dict()} for key, r in loads.items()},
+        "ratios": {r.key: r.as_dict() for r in ratios},
+        "processes_died": dead,
+    }
+    out = write_json(started, payload)
+    print_report(
+        started=started,
+        machine=machine,
+        notes=notes,
+        hashes=[*measured.hashes, ("argon2id verify, bare loop, both parts", reference)],
+        loads=list(loads.values()),
+        ratios=ratios,
+        elapsed=elapsed,
+        out=out,
+    )
+    return 1 if dead else 0
+
+
+def _run(coro: Coroutine[Any, Any, Measured]) -> Measured:
+    """The generator runs on uvloop when it is installed (as the services do): less of the
+    2 cores go to the client."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+async def _measure(stack: Stack, config: Config) -> Measured:
+    meter = CpuMeter(stack.pids())
+    password_hash = await asyncio.to_thread(login.hasher().hash, login.PASSWORD)
+    accounts = login.Accounts(config.accounts)
+    accounts_seconds = await login.create_accounts(stack.env, accounts, password_hash)
+    print(f"  {config.accounts} bench accounts inserted in {accounts_seconds:.1f} s")
+    others = await wait_for_quiet(meter, max_others=QUIET_CORES, patience=QUIET_PATIENCE)
+    print(f"  other processes use {others:.2f} cores before the first measurement")
+
+    half = config.hash_seconds / 2
+    hashes: list[tuple[str, login.HashRate]] = []
+    loads: dict[str, LoadResult] = {}
+
+    async def hash_part(label: str) -> None:
+        await asyncio.sleep(SETTLE_SECONDS)
+        start = meter.snapshot()
+        rate = await asyncio.to_thread(login.argon2_loop, password_hash, half)
+        rate = replace(rate, cpu=meter.usage(start, meter.snapshot()))
+        hashes.append((label, rate))
+        print(f"  {label}: {rate.rate:.1f}/s  [cpu {_cpu(rate.cpu)}]")
+
+    async def measure(key: str, scenario: Scenario) -> None:
+        await asyncio.sleep(SETTLE_SECONDS)
+        result = await run_load(scenario, meter)
+        loads[key] = result
+        print(
+            f"  {result.name}: {result.rate:,.1f}/s, p50 {result.percentile_ms(50) or 0:.1f} ms,"
+            f" p99 {result.percentile_ms(99) or 0:.1f} ms, errors {result.error_count}"
+            f"  [cpu {_cpu(result.cpu)}]"
+        )
+
+    via_gateway = f"{stack.gateway}{proxy.GATEWAY_PREFIX}"
+    await hash_part("argon2id verify, bare loop, before logins")
+    await measure(
+        "login_gateway",
+        login.login_scenario("login via gateway", via_gateway, accounts, config.login),
+    )
+    await measure(
+        "login_direct",
+        login.login_scenario("login direct to identity", stack.identity, accounts, config.login),
+    )
+    await hash_part("argon2id verify, bare loop, after logins")
+
+    tokens = await proxy.access_tokens(stack.identity, accounts, config.tokens)
+    await measure("session_direct", proxy.session_direct(stack.identity, tokens, config.get))
+    await measure("session_gateway", proxy.session_via_gateway(stack.gateway, tokens, config.get))
+    await measure("edge_only", proxy.gateway_edge_only(stack.gateway, tokens, config.get))
+    await measure(
+        "livez_identity", proxy.livez("GET /livez direct to identity", stack.identity, config.get)
+    )
+    await measure(
+        "livez_gateway", proxy.livez("GET /livez on gateway (own route)", stack.gateway, config.get)
+    )
+    return Measured(hashes, loads, accounts_seconds, accounts.used, others)
+
+
+def _cpu(cores: dict[str, float]) -> str:
+    return " ".join(f"{name} {value:.2f}" for name, value in cores.items())
+
+
+def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) -> list[str]:
+    notes = [
+        "services: identity and gateway, 1 uvicorn worker each (as `make run`), uvloop + "
+        "httptools, own Mongo-wire server (secantusd-py, :memory:); Redis and RabbitMQ: the "
+        "machine's, under isolated prefixes",
+        "load generator: this process, aiohttp, one ClientSession with keep-alive and "
+        "connection limit = concurrency; the same generator for every HTTP figure",
+        f"gateway limits raised for the bench (limiter still called): {', '.join(GATEWAY_LIMITS)}"
+        " = 1e6",
+        f"logins: {config.accounts} accounts in tenant {login.TENANT}, one OWASP argon2id hash "
+        f"(m={login.ARGON2['memory_cost']} KiB, t={login.ARGON2['time_cost']}, "
+        f"p={login.ARGON2['parallelism']}), usernames round-robin "
+        f"({measured.accounts_used} logins in all); identity hashes on "
+        f"{login.HASH_THREADS} threads, the bare loop too",
+        f"authenticated GETs: tokens of {config.tokens} users round-robin; "
+        "the gateway has no authenticated route of its own: its cheapest authenticated answer "
+        "is the edge 403 for a foreign X-Xbt-Tenant (verify, no Redis, no upstream)",
+        f"durations: logins {config.login.warmup:g}+{config.login.duration:g} s (warm-up + "
+        f"measured), argon2 loop {config.hash_seconds:g} s, GETs "
+        f"{config.get.warmup:g}+{config.get.duration:g} s",
+    ]
+    notes.append(
+        f"CPU: 'driver' is this process (load generator, and the argon2 loop); 'others' is "
+        f"the rest of the machine (Redis and RabbitMQ, and anything else running): "
+        f"{measured.others_at_start:.2f} cores just before the first measurement"
+    )
+    busy = [
+        label
+        for label, cpu in [(n, h.cpu) for n, h in measured.hashes]
+        + [(r.name, r.cpu) for r in measured.loads.values()]
+        if cpu.get(OTHERS, 0.0) > BUSY_OTHERS
+    ]
+    if busy:
+        notes.append(
+            f"WARNING: other processes used > {BUSY_OTHERS} cores during: {'; '.join(busy)} "
+            "— the machine was not quiet; treat those figures with care"
+        )
+    if dead:
+        notes.append(f"PROCESSES DIED DURING THE RUN: {', '.join(dead)} (logs: {stack.logs})")
+    return notes
