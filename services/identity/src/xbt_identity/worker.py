@@ -1,4 +1,4 @@
-"""Identity's worker: the outbox relay and identity's consumers (`python -m xbt_identity.worker`)."""
+"""Identity worker: the outbox relay and consumers (`python -m xbt_identity.worker`)."""
 
 from __future__ import annotations
 
