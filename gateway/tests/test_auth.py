@@ -180,3 +180,13 @@ async def test_two_authorization_headers_are_refused(
     ]
     resp = await gateway.get("/api/catalog/v1/resources", headers=headers)
     assert resp.status_code == 400
+
+
+async def test_oidc_userinfo_tokens_are_left_to_identity(
+    gateway: httpx.AsyncClient, signing_key: Any
+) -> None:
+    # An access token issued to a relying party: aud is its client id, not "xbt".
+    token = signing_key.token(aud="client-123", client_id="client-123", typ="oidc_access")
+    resp = await gateway.get("/api/identity/v1/oidc/userinfo", headers=auth(token))
+    assert resp.status_code == 200
+    assert resp.json()["headers"]["authorization"] == f"Bearer {token}"

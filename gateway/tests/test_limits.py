@@ -149,7 +149,7 @@ async def test_a_burst_beyond_the_redis_pool_waits_then_decides_without_redis(
     make_gateway: Any,
 ) -> None:
     client = await make_gateway(redis_max_connections=1, redis_timeout_seconds=0.05)
-    limiter = client.app.state.runtime.limiter  # type: ignore[attr-defined]
+    limiter = client.app.state.runtime.limiter
     buckets = {"ip:1.2.3.4:anon": Limit(1, 5)}
     await limiter.charge(buckets, kind="anonymous", fail_open=False)  # a free slot: Redis
     await limiter._slots.acquire()  # every slot busy
@@ -160,3 +160,16 @@ async def test_a_burst_beyond_the_redis_pool_waits_then_decides_without_redis(
     finally:
         limiter._slots.release()
     await limiter.charge(buckets, kind="anonymous", fail_open=False)  # and back to Redis
+
+
+async def test_oidc_login_form_is_limited_like_login(make_gateway: Any) -> None:
+    client: httpx.AsyncClient = await make_gateway(login_user_rate=0.1, login_user_burst=1)
+    form = {"tenant": "hexi", "username": "wang", "password": "guess", "client_id": "c"}
+    first = await client.post("/api/identity/v1/oidc/authorize", data=form)
+    assert first.status_code == 200
+    assert "username=wang" in first.json()["body"]  # forwarded as sent
+    second = await client.post("/api/identity/v1/oidc/authorize", data=form)
+    assert second.status_code == 429
+    # the same user through the JSON login shares the bucket
+    json_body = {"tenant": "hexi", "username": "wang", "password": "guess"}
+    assert (await client.post(LOGIN, json=json_body)).status_code == 429

@@ -75,3 +75,13 @@ def test_common_settings_are_read_from_the_shared_prefix(monkeypatch: pytest.Mon
     assert settings.upstreams == {"identity": "http://identity"}
     monkeypatch.setenv("XBT_GATEWAY_REDIS_URL", "redis://own:6379/0")
     assert GatewaySettings().redis_url == "redis://own:6379/0"
+
+
+def test_prod_needs_no_database_or_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XBT_ENVIRONMENT", "prod")
+    monkeypatch.setenv("XBT_REDIS_URL", "redis://redis:6379/0")
+    settings = GatewaySettings()
+    assert settings.environment == "prod"
+    monkeypatch.delenv("XBT_REDIS_URL")
+    with pytest.raises(ValidationError):  # the one backing service it uses must be real
+        GatewaySettings()

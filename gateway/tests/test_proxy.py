@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from xbt_shared.testing import eventually
+
 PROBLEM = "application/problem+json"
 
 
@@ -234,10 +236,11 @@ async def test_cors_preflight_for_configured_origin(make_gateway: Any) -> None:
 async def test_load_shedding_answers_503_instead_of_queueing(make_gateway: Any) -> None:
     client = await make_gateway(max_inflight_per_upstream=2)
     slow = [
-        asyncio.create_task(client.get("/api/catalog/v1/slow", params={"seconds": "1"}))
+        asyncio.create_task(client.get("/api/catalog/v1/slow", params={"seconds": "1.5"}))
         for _ in range(2)
     ]
-    await asyncio.sleep(0.3)
+    catalog = client.app.state.runtime.upstreams["catalog"]
+    await eventually(lambda: catalog.inflight == 2)
     started = time.monotonic()
     shed = await client.get("/api/catalog/v1/echo")
     assert time.monotonic() - started < 0.5

@@ -21,12 +21,12 @@ from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
 from tests.bench.report import Ratio, machine_facts, print_report, write_json
 from tests.bench.stack import GATEWAY_LIMITS, Stack, start_stack, stop_stack
 
-# Pause before each measurement, so the previous one's tail does not overlap it.
+# Before each measurement: a pause of SETTLE_SECONDS (the previous one's tail must not
+# overlap it) during which the rest of the machine's CPU use is sampled; while it is above
+# QUIET_CORES (someone else's test run would skew the ratios), wait, up to the config's
+# patience. The figures are reported either way, with the CPU use of the others.
 SETTLE_SECONDS = 1.0
-# Before measuring, wait up to QUIET_PATIENCE s for the rest of the machine to use at most
-# QUIET_CORES (other people's test runs would skew the ratios); report it either way.
 QUIET_CORES = 0.2
-QUIET_PATIENCE = 30.0
 # "others" above this during a measurement is flagged in the report.
 BUSY_OTHERS = 0.3
 LOGIN_TARGET = 0.8
@@ -35,24 +35,33 @@ PROXY_TARGET = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    mode: str
     accounts: int
     login: LoadSpec
     hash_seconds: float  # in total, half before and half after the logins
     get: LoadSpec
+    patience_first: float  # seconds to wait for a quiet machine before the first measurement
+    patience_each: float  # ... and before each of the others
     tokens: int = 50
 
 
 FULL = Config(
+    mode="full",
     accounts=2000,
     login=LoadSpec(concurrency=16, warmup=2.0, duration=10.0),
     hash_seconds=10.0,
     get=LoadSpec(concurrency=32, warmup=1.5, duration=8.0),
+    patience_first=30.0,
+    patience_each=10.0,
 )
 QUICK = Config(
+    mode="quick",
     accounts=1000,
     login=LoadSpec(concurrency=16, warmup=0.5, duration=3.0),
     hash_seconds=3.0,
     get=LoadSpec(concurrency=32, warmup=0.5, duration=2.0),
+    patience_first=5.0,
+    patience_each=2.0,
 )
 
 
@@ -63,16 +72,17 @@ class Measured:
     accounts_seconds: float
     accounts_used: int
     others_at_start: float
+    quiet_wait_s: float
 
 
 def run(config: Config) -> int:
     started = datetime.now(UTC)
     clock = time.perf_counter()
     machine = machine_facts()
-    print(f"make bench: starting the suite ({'quick' if config is QUICK else 'full'} run)…")
+    print(f"make bench: starting the suite ({config.mode} run)…")
     stack = start_stack()
     try:
-        print(f"  services up (pids {stack.pids()}), logs in {stack.logs}")
+        print(f"  services up (pids {stack.pids()}); logs in {stack.logs} (kept if one dies)")
         measured = _run(_measure(stack, config))
         dead = stack.dead()
     finally:
@@ -81,9 +91,41 @@ def run(config: Config) -> int:
         shutil.rmtree(stack.logs, ignore_errors=True)
     elapsed = time.perf_counter() - clock
 
-    loads = measured.loads
     reference = login.combine([h for _, h in measured.hashes])
-    ratios = [
+    ratios = _ratios(measured.loads, reference)
+    notes = _notes(config, stack, measured, dead)
+    payload: dict[str, Any] = {
+        "date": started.isoformat(timespec="seconds"),
+        "elapsed_s": round(elapsed, 1),
+        "machine": machine,
+        "config": asdict(config),
+        "notes": notes,
+        "gateway_env_overrides": GATEWAY_LIMITS,
+        "argon2_parameters": login.ARGON2,
+        "argon2_reference": {
+            **reference.as_dict(),
+            "parts": {label: h.as_dict() for label, h in measured.hashes},
+        },
+        "results": {key: {"name": r.name, **r.as_dict()} for key, r in measured.loads.items()},
+        "ratios": {r.key: r.as_dict() for r in ratios},
+        "processes_died": dead,
+    }
+    out = write_json(started, payload)
+    print_report(
+        started=started,
+        machine=machine,
+        notes=notes,
+        hashes=[*measured.hashes, ("argon2id verify, bare loop, both parts", reference)],
+        loads=list(measured.loads.values()),
+        ratios=ratios,
+        elapsed=elapsed,
+        out=out,
+    )
+    return 1 if dead else 0
+
+
+def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Ratio]:
+    return [
         Ratio(
             "logins_vs_argon2",
             "logins/s via gateway ÷ argon2id verifies/s (bare loop)",
@@ -117,36 +159,6 @@ def run(config: Config) -> int:
             loads["livez_identity"].rate,
         ),
     ]
-    notes = _notes(config, stack, measured, dead)
-    payload: dict[str, Any] = {
-        "date": started.isoformat(timespec="seconds"),
-        "mode": "quick" if config is QUICK else "full",
-        "elapsed_s": round(elapsed, 1),
-        "machine": machine,
-        "config": asdict(config),
-        "notes": notes,
-        "gateway_env_overrides": GATEWAY_LIMITS,
-        "argon2_parameters": login.ARGON2,
-        "argon2_reference": {
-            **reference.as_dict(),
-            "parts": {label: h.as_dict() for label, h in measured.hashes},
-        },
-        "results": {key: {"name": r.name, **r.as_dict()} for key, r in loads.items()},
-        "ratios": {r.key: r.as_dict() for r in ratios},
-        "processes_died": dead,
-    }
-    out = write_json(started, payload)
-    print_report(
-        started=started,
-        machine=machine,
-        notes=notes,
-        hashes=[*measured.hashes, ("argon2id verify, bare loop, both parts", reference)],
-        loads=list(loads.values()),
-        ratios=ratios,
-        elapsed=elapsed,
-        out=out,
-    )
-    return 1 if dead else 0
 
 
 def _run(coro: Coroutine[Any, Any, Measured]) -> Measured:
@@ -165,15 +177,27 @@ async def _measure(stack: Stack, config: Config) -> Measured:
     accounts = login.Accounts(config.accounts)
     accounts_seconds = await login.create_accounts(stack.env, accounts, password_hash)
     print(f"  {config.accounts} bench accounts inserted in {accounts_seconds:.1f} s")
-    others = await wait_for_quiet(meter, max_others=QUIET_CORES, patience=QUIET_PATIENCE)
+    waited = 0.0
+
+    async def settle(patience: float) -> float:
+        nonlocal waited
+        started = time.perf_counter()
+        others = await wait_for_quiet(
+            meter, max_others=QUIET_CORES, patience=patience, sample=SETTLE_SECONDS
+        )
+        waited += time.perf_counter() - started - SETTLE_SECONDS
+        return others
+
+    others = await settle(config.patience_first)
     print(f"  other processes use {others:.2f} cores before the first measurement")
 
     half = config.hash_seconds / 2
     hashes: list[tuple[str, login.HashRate]] = []
     loads: dict[str, LoadResult] = {}
 
-    async def hash_part(label: str) -> None:
-        await asyncio.sleep(SETTLE_SECONDS)
+    async def hash_part(label: str, *, first: bool = False) -> None:
+        if not first:
+            await settle(config.patience_each)
         start = meter.snapshot()
         rate = await asyncio.to_thread(login.argon2_loop, password_hash, half)
         rate = replace(rate, cpu=meter.usage(start, meter.snapshot()))
@@ -181,7 +205,7 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         print(f"  {label}: {rate.rate:.1f}/s  [cpu {_cpu(rate.cpu)}]")
 
     async def measure(key: str, scenario: Scenario) -> None:
-        await asyncio.sleep(SETTLE_SECONDS)
+        await settle(config.patience_each)
         result = await run_load(scenario, meter)
         loads[key] = result
         print(
@@ -191,7 +215,7 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         )
 
     via_gateway = f"{stack.gateway}{proxy.GATEWAY_PREFIX}"
-    await hash_part("argon2id verify, bare loop, before logins")
+    await hash_part("argon2id verify, bare loop, before logins", first=True)
     await measure(
         "login_gateway",
         login.login_scenario("login via gateway", via_gateway, accounts, config.login),
@@ -212,7 +236,7 @@ async def _measure(stack: Stack, config: Config) -> Measured:
     await measure(
         "livez_gateway", proxy.livez("GET /livez on gateway (own route)", stack.gateway, config.get)
     )
-    return Measured(hashes, loads, accounts_seconds, accounts.used, others)
+    return Measured(hashes, loads, accounts_seconds, accounts.used, others, waited)
 
 
 def _cpu(cores: dict[str, float]) -> str:
@@ -243,7 +267,8 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
     notes.append(
         f"CPU: 'driver' is this process (load generator, and the argon2 loop); 'others' is "
         f"the rest of the machine (Redis and RabbitMQ, and anything else running): "
-        f"{measured.others_at_start:.2f} cores just before the first measurement"
+        f"{measured.others_at_start:.2f} cores just before the first measurement; "
+        f"{measured.quiet_wait_s:.0f} s spent waiting for a quiet machine"
     )
     busy = [
         label

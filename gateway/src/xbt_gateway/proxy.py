@@ -46,7 +46,6 @@ from xbt_shared.observability import inject_trace_headers
 
 log = logging.getLogger("xbt.gateway.proxy")
 
-LOGIN_PATH = "/api/identity/v1/auth/login"
 # Bodies up to this size are read whole and sent with a Content-Length; larger ones stream.
 BUFFER_BYTES = 64 * 1024
 
@@ -149,6 +148,7 @@ class _Request:
         "authorization",
         "chunked",
         "content_length",
+        "content_type",
         "forwarded_for",
         "forwarded_host",
         "forwarded_proto",
@@ -161,6 +161,7 @@ class _Request:
         self.authorization: bytes | None = None
         self.chunked = False
         self.content_length: int | None = None
+        self.content_type = b""
         self.forwarded_for: str | None = None
         self.forwarded_host: str | None = None
         self.forwarded_proto: str | None = None
@@ -179,8 +180,10 @@ class _Request:
                     self.chunked = b"chunked" in value.lower()
                 elif name == b"host":
                     self.host = value.decode("latin-1")
-                elif name == b"x-forwarded-for":
-                    self.forwarded_for = value.decode("latin-1")
+                elif name == b"x-forwarded-for":  # several headers are one list
+                    hop = value.decode("latin-1")
+                    seen: str | None = self.forwarded_for
+                    self.forwarded_for = f"{seen}, {hop}" if seen else hop
                 elif name == b"x-forwarded-host":
                     self.forwarded_host = value.decode("latin-1")
                 elif name == b"x-forwarded-proto":
@@ -195,6 +198,8 @@ class _Request:
                 self.authorization = value
             elif name == b"x-xbt-tenant":
                 self.named_tenants.append(value.decode("latin-1").strip())
+            elif name == b"content-type":
+                self.content_type = value
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
         if connection_tokens:
             listed = {t.strip().lower().decode("latin-1") for t in connection_tokens.split(b",")}
@@ -209,6 +214,7 @@ class ProxyMiddleware:
         self.settings = runtime.settings
         self.own_paths = own_paths
         self.bearer_exempt = frozenset(self.settings.bearer_exempt_paths)
+        self.login_paths = frozenset(self.settings.login_paths)
         self._failure_logged: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -301,7 +307,7 @@ class ProxyMiddleware:
         limiter = self.runtime.limiter
         if limiter is None:
             raise UpstreamUnavailable("the gateway is starting")
-        if method == "POST" and path == LOGIN_PATH:
+        if method == "POST" and path in self.login_paths:
             login_limit = self.settings.login_max_body_bytes
             if request.content_length is not None and request.content_length > login_limit:
                 raise PayloadTooLarge(f"a login body may be at most {login_limit} bytes")
@@ -310,7 +316,7 @@ class ProxyMiddleware:
             except _BodyTooLarge:
                 raise PayloadTooLarge(f"a login body may be at most {login_limit} bytes") from None
             header_tenant = request.named_tenants[0] if request.named_tenants else None
-            tenant, username = _login_fields(body, header_tenant)
+            tenant, username = _login_fields(body, request.content_type, header_tenant)
             await limiter.charge(
                 login_buckets(tenant, username, ip, self.settings), kind="login", fail_open=False
             )
@@ -529,12 +535,18 @@ def _public_location(value: bytes, upstream: Upstream) -> bytes:
     return value
 
 
-def _login_fields(body: bytes, header_tenant: str | None) -> tuple[str | None, str | None]:
-    """(tenant, username) from a login body, for the limiter only; the service validates."""
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        return header_tenant, None
+def _login_fields(
+    body: bytes, content_type: bytes, header_tenant: str | None
+) -> tuple[str | None, str | None]:
+    """(tenant, username) from a login body (JSON or a form), for the limiter only."""
+    data: object = None
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        data = dict(parse_qsl(body.decode("utf-8", "replace")))
+    else:
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            data = None
     if not isinstance(data, dict):
         return header_tenant, None
     tenant = data.get("tenant")

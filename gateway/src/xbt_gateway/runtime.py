@@ -69,10 +69,11 @@ class GatewayRuntime:
     async def start(self) -> None:
         s = self.settings
         connector = aiohttp.TCPConnector(
-            # Load shedding refuses beyond max_inflight_per_upstream, so the pool never
-            # queues more than that per service.
+            # Load shedding admits at most max_inflight_per_upstream per service, so the
+            # pool need not bound each host (two services may share one host:port, and
+            # must not queue behind each other); the total is a backstop.
             limit=s.max_inflight_per_upstream * max(1, len(self.upstreams)) + 16,
-            limit_per_host=s.max_inflight_per_upstream,
+            limit_per_host=0,
             keepalive_timeout=30.0,
             ttl_dns_cache=60,
         )

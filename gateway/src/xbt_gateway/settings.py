@@ -10,13 +10,9 @@ A rate of 0 switches that bucket off (load tests with a handful of users do that
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
@@ -32,27 +28,26 @@ DEFAULT_BEARER_EXEMPT = (
     "/api/identity/v1/auth/login",
     "/api/identity/v1/auth/refresh",
     "/api/identity/v1/auth/logout",
+    # OIDC relying parties present access tokens issued to them (aud = their client id);
+    # identity checks those itself and answers in OAuth's error format.
+    "/api/identity/v1/oidc/userinfo",
 )
-
-
-class _CommonEnv(EnvSettingsSource):
-    """The shared fields (redis_url, jwks_url, ...) under their common `XBT_` names."""
-
-    _skip = frozenset({"service_name"})
-
-    def __call__(self) -> dict[str, Any]:
-        values = super().__call__()
-        return {
-            k: v
-            for k, v in values.items()
-            if k in CommonSettings.model_fields and k not in self._skip
-        }
+# POSTs that carry a password (JSON or a form): charged to the login buckets.
+DEFAULT_LOGIN_PATHS = (
+    "/api/identity/v1/auth/login",
+    "/api/identity/v1/oidc/authorize",
+)
 
 
 class GatewaySettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="XBT_GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    # The gateway has no database and no event bus: without these, the common prod check
+    # (no development defaults) would refuse to start it in a cluster that gives it neither.
+    mongodb_uri: str = ""
+    amqp_url: str = ""
+    run_workers: bool = False
 
     # Service name -> base URL; `/api/<name>/v1/x` goes to `<base>/v1/x`.
     upstreams: dict[str, str] = Field(default_factory=lambda: {"identity": "http://127.0.0.1:8101"})
@@ -97,6 +92,7 @@ class GatewaySettings(CommonSettings):
     hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
 
     bearer_exempt_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_BEARER_EXEMPT))
+    login_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGIN_PATHS))
 
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     openapi_fetch_timeout_seconds: float = Field(default=3.0, gt=0)
@@ -136,15 +132,3 @@ class GatewaySettings(CommonSettings):
     @property
     def anon_ip_limit(self) -> Limit:
         return Limit(self.anon_ip_rate, self.anon_ip_burst)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        common = _CommonEnv(settings_cls, env_prefix="XBT_")
-        return (init_settings, env_settings, common, dotenv_settings, file_secret_settings)

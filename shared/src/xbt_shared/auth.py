@@ -227,7 +227,10 @@ async def acting_tenant(
     request: Request, principal: Annotated[Principal, Depends(current_user)]
 ) -> Tenant:
     """The tenant a request acts in: the caller's, or the one a city admin names."""
-    named = request.headers.get(TENANT_OVERRIDE_HEADER)
+    values = request.headers.getlist(TENANT_OVERRIDE_HEADER)
+    if len(set(values)) > 1:
+        raise Forbidden("name one tenant only")
+    named = values[0] if values else None
     if named and named != principal.tenant:
         if not principal.is_city_admin:
             raise Forbidden("only a city administrator may act in another tenant")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from xbt_shared.auth import TokenVerifier
 from xbt_shared.bus import EventBus, Handler
@@ -24,8 +24,12 @@ class Runtime:
         self.settings = settings
         self.service = service
         self.mongo = Mongo(settings.mongodb_uri, service=service, db_prefix=settings.db_prefix)
-        self.redis: Redis = Redis.from_url(
-            settings.redis_url, decode_responses=True, max_connections=100
+        # A blocking pool: in a spike, callers wait briefly for a connection instead of
+        # failing at once when all are busy (redis-py's default pool raises immediately).
+        self.redis: Redis = Redis(
+            connection_pool=BlockingConnectionPool.from_url(
+                settings.redis_url, decode_responses=True, max_connections=100, timeout=5
+            )
         )
         self.redis_prefix = settings.redis_prefix
         self.bus = EventBus(

@@ -6,7 +6,7 @@ development defaults that would be unsafe in a real deployment.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import model_validator
 from pydantic_settings import (
@@ -19,6 +19,19 @@ from pydantic_settings import (
 DEV_MONGODB_URI = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
 DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEV_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class _CommonEnv(EnvSettingsSource):
+    """Only the common fields, under their `XBT_` names (`XBT_REDIS_URL`), so one ConfigMap
+    serves every service; a service's own fields are read with its own prefix only."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        return {
+            k: v
+            for k, v in values.items()
+            if k in CommonSettings.model_fields and k != "service_name"
+        }
 
 
 class CommonSettings(BaseSettings):
@@ -61,7 +74,7 @@ class CommonSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """A service's own prefix first (XBT_IDENTITY_MONGODB_URI), then the common one
         (XBT_MONGODB_URI), so one ConfigMap serves every service and any can override it."""
-        common_env = EnvSettingsSource(settings_cls, env_prefix="XBT_")
+        common_env = _CommonEnv(settings_cls, env_prefix="XBT_")
         return init_settings, env_settings, common_env, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
