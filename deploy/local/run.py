@@ -48,7 +48,6 @@ def common_env() -> dict[str, str]:
         "XBT_JWT_ISSUER": f"{PUBLIC_URL}/api/identity/v1",
         "XBT_JWKS_URL": "http://127.0.0.1:8101/v1/.well-known/jwks.json",
         "XBT_IDENTITY_ISSUER": f"{PUBLIC_URL}/api/identity/v1",
-        "XBT_IDENTITY_MONGODB_URI": MONGODB_URI,
         "XBT_GATEWAY_UPSTREAMS": "{"
         + ",".join(f'"{s.name}": "http://127.0.0.1:{s.port}"' for s in SERVICES)
         + "}",
