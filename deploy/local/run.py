@@ -140,6 +140,8 @@ def _interrupt(*_: object) -> None:
 
 def main() -> None:
     sup = Supervisor()
+    # Installed explicitly: a shell that starts us in the background ignores SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         for port in (GATEWAY_PORT, *(s.port for s in SERVICES)):

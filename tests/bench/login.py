@@ -18,6 +18,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from tests.bench.load import LoadSpec, Request, Scenario
+from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import USERS
 from xbt_shared.mongo import Mongo
 from xbt_shared.tenancy import Tenant
@@ -25,11 +26,26 @@ from xbt_shared.tenancy import Tenant
 TENANT = "heping"
 PASSWORD = "bench-Pa55word-2026"
 LOGIN_PATH = "/v1/auth/login"
-# OWASP argon2id, identity's defaults: m=19 MiB, t=2, p=1.
-ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
-# identity verifies in a pool of this many threads (XBT_IDENTITY_HASH_THREADS default).
-HASH_THREADS = 2
+_DEFAULTS = {name: f.default for name, f in IdentitySettings.model_fields.items()}
+# identity's own parameters (OWASP argon2id: m=19456 KiB, t=2, p=1)...
+ARGON2: dict[str, int] = {
+    "time_cost": _DEFAULTS["argon2_time_cost"],
+    "memory_cost": _DEFAULTS["argon2_memory_kib"],
+    "parallelism": _DEFAULTS["argon2_parallelism"],
+}
+# ... and its pool of hashing threads (XBT_IDENTITY_HASH_THREADS), which the bare loop copies.
+HASH_THREADS: int = _DEFAULTS["hash_threads"]
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def identity_env() -> dict[str, str]:
+    """Pin identity to the parameters the bare loop uses, whatever the caller's env says."""
+    return {
+        "XBT_IDENTITY_ARGON2_TIME_COST": str(ARGON2["time_cost"]),
+        "XBT_IDENTITY_ARGON2_MEMORY_KIB": str(ARGON2["memory_cost"]),
+        "XBT_IDENTITY_ARGON2_PARALLELISM": str(ARGON2["parallelism"]),
+        "XBT_IDENTITY_HASH_THREADS": str(HASH_THREADS),
+    }
 
 
 def hasher() -> PasswordHasher:
@@ -137,7 +153,7 @@ def argon2_loop(password_hash: str, seconds: float, threads: int = HASH_THREADS)
 
 def combine(parts: list[HashRate]) -> HashRate:
     """The parts as one measurement (CPU use weighted by each part's length)."""
-    seconds = sum(p.seconds for p in parts)
+    seconds = sum(p.seconds for p in parts) or 1e-9
     names = {name for p in parts for name in p.cpu}
     cpu = {
         name: round(sum(p.cpu.get(name, 0.0) * p.seconds for p in parts) / seconds, 2)

@@ -67,7 +67,7 @@ class Stack:
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
 
-def start_stack() -> Stack:
+def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     """Start everything; on failure stop what was started and re-raise."""
     logs = Path(tempfile.mkdtemp(prefix="xbt-bench-"))
     mongo_port = free_port()
@@ -80,7 +80,7 @@ def start_stack() -> Stack:
         identity_port, gateway_port = free_port(), free_port()
         stack.identity = f"http://127.0.0.1:{identity_port}"
         stack.gateway = f"http://127.0.0.1:{gateway_port}"
-        env = _service_env(stack)
+        env = {**_service_env(stack), **(extra_env or {})}
         for name, module, port in (
             ("identity", "xbt_identity.main:app", identity_port),
             ("gateway", "xbt_gateway.main:app", gateway_port),

@@ -80,7 +80,7 @@ def run(config: Config) -> int:
     clock = time.perf_counter()
     machine = machine_facts()
     print(f"make bench: starting the suite ({config.mode} run)…")
-    stack = start_stack()
+    stack = start_stack(login.identity_env())
     try:
         print(f"  services up (pids {stack.pids()}); logs in {stack.logs} (kept if one dies)")
         measured = _run(_measure(stack, config))
