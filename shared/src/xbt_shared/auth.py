@@ -12,7 +12,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import httpx
 import jwt
@@ -28,7 +28,7 @@ log = logging.getLogger("xbt.auth")
 ALLOWED_ALGORITHMS = ["ES256"]
 TENANT_OVERRIDE_HEADER = "x-xbt-tenant"
 
-ROLES = (
+Role = Literal[
     "student",
     "teacher",
     "school_admin",
@@ -37,7 +37,8 @@ ROLES = (
     "researcher",
     "support_agent",
     "guest",
-)
+]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
+from xbt_shared.auth import Role
+
 Username = Annotated[
     str,
     StringConstraints(
@@ -14,16 +16,6 @@ Username = Annotated[
     ),
 ]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Role = Literal[
-    "student",
-    "teacher",
-    "school_admin",
-    "district_admin",
-    "city_admin",
-    "researcher",
-    "support_agent",
-    "guest",
-]
 
 
 class LoginRequest(BaseModel):
