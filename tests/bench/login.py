@@ -49,7 +49,11 @@ def identity_env() -> dict[str, str]:
 
 
 def hasher() -> PasswordHasher:
-    return PasswordHasher(**ARGON2)
+    return PasswordHasher(
+        time_cost=ARGON2["time_cost"],
+        memory_cost=ARGON2["memory_cost"],
+        parallelism=ARGON2["parallelism"],
+    )
 
 
 class Accounts:

@@ -59,9 +59,11 @@ def session_direct(identity: str, tokens: Sequence[str], spec: LoadSpec) -> Scen
     return Scenario("GET session, direct to identity", authenticated_get(url, tokens), spec)
 
 
-def session_via_gateway(gateway: str, tokens: Sequence[str], spec: LoadSpec) -> Scenario:
+def session_via_gateway(
+    gateway: str, tokens: Sequence[str], spec: LoadSpec, name: str = "GET session, via gateway"
+) -> Scenario:
     url = f"{gateway}{GATEWAY_PREFIX}{SESSION_PATH}"
-    return Scenario("GET session, via gateway", authenticated_get(url, tokens), spec)
+    return Scenario(name, authenticated_get(url, tokens), spec)
 
 
 def gateway_edge_only(gateway: str, tokens: Sequence[str], spec: LoadSpec) -> Scenario:

@@ -19,6 +19,7 @@ from tests.bench.login import HashRate
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "var" / "bench"
+CPU_COLUMNS = (DRIVER, "gateway", "gateway-nolimit", "identity", "mongo", OTHERS)
 PACKAGES = ("argon2-cffi", "aiohttp", "uvicorn", "uvloop", "fastapi", "redis", "pymongo")
 
 
@@ -103,7 +104,7 @@ def print_report(
     elapsed: float,
     out: Path,
 ) -> None:
-    line = "─" * 100
+    line = "─" * 106
     print()
     print(f"学不停 Xuebuting — make bench   {started.isoformat(timespec='seconds')}")
     print(
@@ -141,11 +142,18 @@ def print_report(
 
 
 def _print_cpu(line: str, rows: Sequence[tuple[str, dict[str, float]]]) -> None:
-    names = [DRIVER, "gateway", "identity", "mongo", OTHERS]
-    print(f"{'CPU during the measured window (cores)':<44}" + "".join(f"{n:>11}" for n in names))
+    present = {name for _, cpu in rows for name in cpu}
+    names = [n for n in CPU_COLUMNS if n in present] + sorted(present - set(CPU_COLUMNS))
+    widths = {n: max(7, len(n)) + 2 for n in names}
+    print(
+        f"{'CPU during the measured window (cores)':<44}"
+        + "".join(f"{n:>{widths[n]}}" for n in names)
+    )
     print(line)
     for label, cpu in rows:
-        cells = "".join(f"{cpu[n]:>11.2f}" if n in cpu else f"{'-':>11}" for n in names)
+        cells = "".join(
+            f"{cpu[n]:>{widths[n]}.2f}" if n in cpu else f"{'-':>{widths[n]}}" for n in names
+        )
         print(f"{label:<44}{cells}")
     print(line)
 

@@ -1,7 +1,8 @@
 """The suite under test, started as `make run` starts it, on isolated names.
 
-A Mongo-wire server of its own (in memory, free port), identity and the gateway as
-uvicorn subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
+A Mongo-wire server of its own (in memory, free port), identity and the gateway (plus a
+second gateway with its per-user and per-tenant limiter off, for context) as uvicorn
+subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
 with their own database prefix, Redis key prefix, exchange and queues
 (`xbt_shared.testing.make_isolated_env`), so a running `make run` is not disturbed.
 """
@@ -42,6 +43,8 @@ GATEWAY_LIMITS = {
     "XBT_GATEWAY_TENANT_RATE": BIG,
     "XBT_GATEWAY_TENANT_BURST": BIG,
 }
+# The second gateway: authenticated requests make no Redis call at all (rate 0 = off).
+NO_LIMITER = {"XBT_GATEWAY_USER_RATE": "0", "XBT_GATEWAY_TENANT_RATE": "0"}
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Stack:
     env: dict[str, Any]
     logs: Path
     gateway: str = ""
+    gateway_no_limiter: str = ""
     identity: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -77,15 +81,17 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     try:
         _start(stack, "mongo", _mongo_argv(mongo_port), dict(os.environ))
         wait_for_port(mongo_port)
-        identity_port, gateway_port = free_port(), free_port()
+        identity_port, gateway_port, second_port = free_port(), free_port(), free_port()
         stack.identity = f"http://127.0.0.1:{identity_port}"
         stack.gateway = f"http://127.0.0.1:{gateway_port}"
+        stack.gateway_no_limiter = f"http://127.0.0.1:{second_port}"
         env = {**_service_env(stack), **(extra_env or {})}
-        for name, module, port in (
-            ("identity", "xbt_identity.main:app", identity_port),
-            ("gateway", "xbt_gateway.main:app", gateway_port),
+        for name, module, port, overrides in (
+            ("identity", "xbt_identity.main:app", identity_port, {}),
+            ("gateway", "xbt_gateway.main:app", gateway_port, {}),
+            ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER),
         ):
-            _start(stack, name, _uvicorn_argv(module, port), env)
+            _start(stack, name, _uvicorn_argv(module, port), {**env, **overrides})
             _wait_ready(stack, name, f"http://127.0.0.1:{port}/readyz")
     except BaseException:
         stop_stack(stack)

@@ -19,7 +19,7 @@ from tests.bench import login, proxy
 from tests.bench.cpu import OTHERS, CpuMeter, wait_for_quiet
 from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
 from tests.bench.report import Ratio, machine_facts, print_report, write_json
-from tests.bench.stack import GATEWAY_LIMITS, Stack, start_stack, stop_stack
+from tests.bench.stack import GATEWAY_LIMITS, NO_LIMITER, Stack, start_stack, stop_stack
 
 # Before each measurement: a pause of SETTLE_SECONDS (the previous one's tail must not
 # overlap it) during which the rest of the machine's CPU use is sampled; while it is above
@@ -101,6 +101,7 @@ def run(config: Config) -> int:
         "config": asdict(config),
         "notes": notes,
         "gateway_env_overrides": GATEWAY_LIMITS,
+        "gateway_no_limiter_env_overrides": NO_LIMITER,
         "argon2_parameters": login.ARGON2,
         "argon2_reference": {
             **reference.as_dict(),
@@ -145,6 +146,12 @@ def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Rat
             loads["session_gateway"].rate,
             loads["session_direct"].rate,
             PROXY_TARGET,
+        ),
+        Ratio(
+            "session_no_limiter_vs_direct",
+            "GET session via gateway with limiter off ÷ direct",
+            loads["session_gateway_no_limiter"].rate,
+            loads["session_direct"].rate,
         ),
         Ratio(
             "edge_only_vs_direct",
@@ -229,6 +236,12 @@ async def _measure(stack: Stack, config: Config) -> Measured:
     tokens = await proxy.access_tokens(stack.identity, accounts, config.tokens)
     await measure("session_direct", proxy.session_direct(stack.identity, tokens, config.get))
     await measure("session_gateway", proxy.session_via_gateway(stack.gateway, tokens, config.get))
+    await measure(
+        "session_gateway_no_limiter",
+        proxy.session_via_gateway(
+            stack.gateway_no_limiter, tokens, config.get, "GET session, via gateway, limiter off"
+        ),
+    )
     await measure("edge_only", proxy.gateway_edge_only(stack.gateway, tokens, config.get))
     await measure(
         "livez_identity", proxy.livez("GET /livez direct to identity", stack.identity, config.get)
@@ -259,7 +272,9 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         f"{login.HASH_THREADS} threads, the bare loop too",
         f"authenticated GETs: tokens of {config.tokens} users round-robin; "
         "the gateway has no authenticated route of its own: its cheapest authenticated answer "
-        "is the edge 403 for a foreign X-Xbt-Tenant (verify, no Redis, no upstream)",
+        "is the edge 403 for a foreign X-Xbt-Tenant (verify, no Redis, no upstream); "
+        f"'limiter off': a second gateway process with {' and '.join(NO_LIMITER)} = 0 "
+        "(no Redis call per request), to show what the rate limiter costs",
         f"durations: logins {config.login.warmup:g}+{config.login.duration:g} s (warm-up + "
         f"measured), argon2 loop {config.hash_seconds:g} s, GETs "
         f"{config.get.warmup:g}+{config.get.duration:g} s",
