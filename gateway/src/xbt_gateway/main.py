@@ -1,19 +1,21 @@
 """The gateway app: `uvicorn xbt_gateway.main:app --port 8000`.
 
 Layers, outermost first: security headers -> CORS -> request id, span and metrics (kit) ->
-the proxy (pure ASGI, answers `/api/<service>/...` itself) -> FastAPI's router for the
-gateway's own routes (`/livez`, `/readyz`, `/metrics`, `/api/openapi.json`, `/api/docs`).
+the proxy (pure ASGI, answers `/api/<service>/...` itself) -> FastAPI, with its own
+middleware and router, for the gateway's own routes (`/livez`, `/readyz`, `/metrics`,
+`/api/openapi.json`, `/api/docs`). The edge layers sit outside FastAPI's middleware stack,
+so a proxied request pays for none of it.
 Nothing connects at import: the aiohttp session, Redis and the verifier open in the lifespan.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from xbt_gateway.proxy import ProxyMiddleware
 from xbt_gateway.routes import OWN_PATHS, build_router
@@ -21,6 +23,7 @@ from xbt_gateway.runtime import GatewayRuntime
 from xbt_gateway.security import SecurityHeadersMiddleware
 from xbt_gateway.settings import GatewaySettings
 from xbt_shared.app import build_app
+from xbt_shared.observability import RequestContextMiddleware
 
 CORS_ALLOW_HEADERS = [
     "Authorization",
@@ -35,6 +38,16 @@ CORS_ALLOW_HEADERS = [
     "traceparent",
 ]
 CORS_EXPOSE_HEADERS = ["X-Request-Id", "Retry-After", "ETag", "Location", "Content-Disposition"]
+
+
+class GatewayApp(FastAPI):
+    """FastAPI for the gateway's own routes, wrapped in the edge layers (`edge`)."""
+
+    edge: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return self.edge(inner) if self.edge is not None else inner
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -57,28 +70,32 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness=runtime.readiness,
         description="The public entry of the suite. The API itself is at /api/docs.",
+        app_class=GatewayApp,
+        request_context=False,
     )
+    assert isinstance(app, GatewayApp)
     app.state.settings = settings
     app.state.runtime = runtime
     app.include_router(build_router(runtime, docs_enabled=settings.docs_enabled))
 
-    # Innermost user middleware, inside the kit's request-context middleware, so proxied
-    # requests get a request id, a span and request metrics like any other.
-    app.user_middleware.append(Middleware(ProxyMiddleware, runtime=runtime, own_paths=OWN_PATHS))
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=CORS_ALLOW_HEADERS,
-            expose_headers=CORS_EXPOSE_HEADERS,
-            allow_credentials=False,
-            max_age=600,
-        )
-    app.add_middleware(
-        SecurityHeadersMiddleware,
-        hsts_max_age=settings.hsts_max_age_seconds if settings.tls_terminated_upstream else None,
-    )
+    hsts = settings.hsts_max_age_seconds if settings.tls_terminated_upstream else None
+
+    def edge(inner: ASGIApp) -> ASGIApp:
+        handler: ASGIApp = ProxyMiddleware(inner, runtime=runtime, own_paths=OWN_PATHS)
+        handler = RequestContextMiddleware(handler, service="gateway")
+        if settings.cors_origins:
+            handler = CORSMiddleware(
+                handler,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=CORS_ALLOW_HEADERS,
+                expose_headers=CORS_EXPOSE_HEADERS,
+                allow_credentials=False,
+                max_age=600,
+            )
+        return SecurityHeadersMiddleware(handler, hsts_max_age=hsts)
+
+    app.edge = edge
     return app
 
 

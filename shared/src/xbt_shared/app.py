@@ -29,9 +29,18 @@ def build_app(
     lifespan: Any = None,
     readiness: ReadinessCheck | None = None,
     description: str = "",
+    app_class: type[FastAPI] = FastAPI,
+    request_context: bool = True,
 ) -> FastAPI:
-    setup_observability(service, level=settings.log_level, json_logs=settings.log_json)
-    app = FastAPI(
+    """`request_context=False` leaves out the request id/span/metrics middleware, for an
+    app (the gateway) that places it itself, outside FastAPI's own middleware."""
+    setup_observability(
+        service,
+        level=settings.log_level,
+        json_logs=settings.log_json,
+        trace_sample_ratio=settings.trace_sample_ratio,
+    )
+    app = app_class(
         title=title,
         version=version,
         description=description,
@@ -43,7 +52,8 @@ def build_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, service=service)
+    if request_context:
+        app.add_middleware(RequestContextMiddleware, service=service)
 
     @app.get("/livez", include_in_schema=False)
     @app.get("/healthz", include_in_schema=False)

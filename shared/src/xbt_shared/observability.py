@@ -18,6 +18,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +81,7 @@ def setup_observability(
     level: str = "INFO",
     json_logs: bool = True,
     span_exporter: SpanExporter | None = None,
+    trace_sample_ratio: float = 1.0,
 ) -> None:
     """Configure logging and tracing for this process (idempotent per service name)."""
     if service in _configured:
@@ -98,7 +100,12 @@ def setup_observability(
     logging.getLogger("aiormq").setLevel(logging.WARNING)
     logging.getLogger("pymongo").setLevel(logging.WARNING)
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        provider = TracerProvider(resource=Resource.create({"service.name": service}))
+        # Root spans are sampled at `trace_sample_ratio`; a caller's decision is followed.
+        # Unsampled spans still carry trace ids (logs keep them) but record nothing.
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": service}),
+            sampler=ParentBased(TraceIdRatioBased(trace_sample_ratio)),
+        )
         if span_exporter is not None:
             provider.add_span_processor(BatchSpanProcessor(span_exporter))
         elif _otlp_wanted():
@@ -132,8 +139,15 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        rid = headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        # Only the two headers this layer reads are decoded (it runs on every request).
+        rid: str | None = None
+        carrier: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                rid = value.decode("latin-1")
+            elif name in (b"traceparent", b"tracestate"):
+                carrier[name.decode()] = value.decode("latin-1")
+        rid = rid or uuid.uuid4().hex
         rid_token = request_id_var.set(rid)
         tenant_token = tenant_var.set(None)
         user_token = user_var.set(None)
@@ -151,7 +165,7 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        ctx = extract_trace_context(headers)
+        ctx = extract_trace_context(carrier) if carrier else None
         with self.tracer.start_as_current_span(
             f"{method} {scope['path']}", context=ctx, kind=trace.SpanKind.SERVER
         ) as span:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -56,6 +56,8 @@ class CommonSettings(BaseSettings):
     queue_type: Literal["classic", "quorum"] = "classic"
     log_level: str = "INFO"
     log_json: bool = True
+    # Share of requests (without a sampled caller) whose traces are recorded.
+    trace_sample_ratio: float = Field(default=0.1, ge=0.0, le=1.0)
     # Token verification: the issuer's JWKS, fetched and cached.
     jwt_issuer: str = "http://127.0.0.1:8000/api/identity/v1"
     jwks_url: str = "http://127.0.0.1:8101/v1/.well-known/jwks.json"

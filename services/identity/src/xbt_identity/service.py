@@ -87,13 +87,12 @@ class Identity:
             raise Forbidden("this account is disabled", slug="account-disabled")
         if "guest" in user.get("roles", []):
             await self._check_guest_window(store)
+        changes: Doc = {"last_login_at": datetime.now(UTC)}
         if not user.get("must_change_password") and self.passwords.needs_rehash(
             user["password_hash"]
         ):
-            await store.update_user(
-                user["_id"], {"password_hash": await self.passwords.hash(password)}
-            )
-        await store.update_user(user["_id"], {"last_login_at": datetime.now(UTC)})
+            changes["password_hash"] = await self.passwords.hash(password)
+        await store.set_user_fields(user["_id"], changes)
         return await self.issue_tokens(tenant, user)
 
     async def _record_failure(self, tenant: Tenant, username: str) -> None:

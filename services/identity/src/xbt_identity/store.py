@@ -95,6 +95,10 @@ class IdentityStore:
             session=self.session,
         )
 
+    async def set_user_fields(self, user_id: str, changes: Doc) -> None:
+        """A plain update, for writes whose result nobody reads (cheaper than find-and-modify)."""
+        await self.tdb[USERS].update_one({"_id": user_id}, {"$set": changes}, session=self.session)
+
     async def students_of_class(self, class_id: str) -> list[Doc]:
         cursor = (
             self.tdb[USERS]
