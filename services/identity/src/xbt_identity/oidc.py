@@ -901,12 +901,9 @@ def _require_city_admin(actor: Principal) -> None:
 
 
 def _auth_time(user: Doc, principal: Principal) -> int:
-    """When the user last proved their password: the account's last login, else the token's
-    issue time (a refresh doesn't re-authenticate, so the login is the better answer)."""
-    last_login = user.get("last_login_at")
-    if isinstance(last_login, datetime):
-        return int(last_login.timestamp())
-    return int(principal.claims.get("iat") or time.time())
+    """When the user proved their password for this session: the access token's
+    `auth_time` (kept across refreshes), else its issue time."""
+    return int(principal.claims.get("auth_time") or principal.claims.get("iat") or time.time())
 
 
 def _text(value: str | bytes) -> str:

@@ -93,8 +93,14 @@ class CreatedUser(BaseModel):
     one_time_password: str
 
 
+class ListedUser(User):
+    last_login_at: datetime | None = Field(
+        default=None, description="Last password login (kept in Redis: a hint, not a record)."
+    )
+
+
 class UserPage(BaseModel):
-    items: list[User]
+    items: list[ListedUser]
     total: int
     page: int
     size: int

@@ -5,6 +5,7 @@ Each function takes the acting tenant explicitly; stores are built for that tena
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,17 +83,20 @@ class Identity:
             await self._record_failure(tenant, username)
             raise Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
         assert user is not None
-        await self.redis.delete(self._key(tenant, "fail", username))
         if user.get("disabled"):
             raise Forbidden("this account is disabled", slug="account-disabled")
         if "guest" in user.get("roles", []):
             await self._check_guest_window(store)
-        changes: Doc = {"last_login_at": datetime.now(UTC)}
         if not user.get("must_change_password") and self.passwords.needs_rehash(
             user["password_hash"]
         ):
-            changes["password_hash"] = await self.passwords.hash(password)
-        await store.set_user_fields(user["_id"], changes)
+            new_hash = await self.passwords.hash(password)
+            await store.set_user_fields(user["_id"], {"password_hash": new_hash})
+        # Bookkeeping in one Redis round trip; no database write on the login path.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.delete(self._key(tenant, "fail", username))
+            pipe.hset(self._key(tenant, "last_login"), user["_id"], int(time.time()))
+            await pipe.execute()
         return await self.issue_tokens(tenant, user)
 
     async def _record_failure(self, tenant: Tenant, username: str) -> None:
@@ -108,8 +112,11 @@ class Identity:
             raise _locked(ms)
 
     async def issue_tokens(self, tenant: Tenant, user: Doc) -> TokenPair:
-        access = self.issuer.access_token(access_claims(user, tenant=tenant.id))
-        secret = await self.refresh.start_family(tenant.id, user["_id"])
+        """A new session: the user has just proved their password."""
+        auth_time = int(time.time())
+        claims = {**access_claims(user, tenant=tenant.id), "auth_time": auth_time}
+        access = self.issuer.access_token(claims)
+        secret = await self.refresh.start_family(tenant.id, user["_id"], auth_time=auth_time)
         return TokenPair(access, f"{tenant.id}.{secret}", self.issuer.access_ttl)
 
     async def refresh_tokens(self, refresh_token: str) -> TokenPair:
@@ -124,7 +131,8 @@ class Identity:
             raise Unauthorized("the account is no longer active", slug="invalid-refresh-token")
         if "guest" in user.get("roles", []):
             await self._check_guest_window(self.store(tenant))
-        access = self.issuer.access_token(access_claims(user, tenant=tenant.id))
+        claims = {**access_claims(user, tenant=tenant.id), "auth_time": record.auth_time}
+        access = self.issuer.access_token(claims)
         return TokenPair(access, f"{tenant.id}.{successor}", self.issuer.access_ttl)
 
     async def logout(self, refresh_token: str) -> None:
@@ -295,7 +303,14 @@ class Identity:
             .skip((page - 1) * size)
             .limit(size)
         )
-        return [u async for u in cursor], total
+        users = [u async for u in cursor]
+        if users:
+            seen = await self.redis.hmget(
+                self._key(tenant, "last_login"), [u["_id"] for u in users]
+            )
+            for user, ts in zip(users, seen, strict=True):
+                user["last_login_at"] = datetime.fromtimestamp(int(ts), UTC) if ts else None
+        return users, total
 
     # me and classes -------------------------------------------------------------------------
 

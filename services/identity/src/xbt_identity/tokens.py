@@ -106,6 +106,8 @@ return 'ok'
 class RefreshRecord:
     user_id: str
     family: str
+    # When the user last proved their password in this session (OIDC `auth_time`).
+    auth_time: int = 0
 
 
 class RefreshTokens:
@@ -126,11 +128,14 @@ class RefreshTokens:
     def _user_key(self, tenant: str, user_id: str) -> str:
         return f"{self.prefix}t:{tenant}:rtu:{user_id}"
 
-    async def start_family(self, tenant: str, user_id: str) -> str:
+    async def start_family(self, tenant: str, user_id: str, *, auth_time: int) -> str:
         family = uuid.uuid4().hex
         token = secrets.token_urlsafe(32)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._family_key(tenant, family), mapping={"user": user_id, "revoked": "0"})
+            pipe.hset(
+                self._family_key(tenant, family),
+                mapping={"user": user_id, "revoked": "0", "auth_time": str(auth_time)},
+            )
             pipe.expire(self._family_key(tenant, family), self.ttl)
             pipe.sadd(self._user_key(tenant, user_id), family)
             pipe.expire(self._user_key(tenant, user_id), self.ttl)
@@ -153,6 +158,8 @@ class RefreshTokens:
         if outcome != "ok":
             raise RefreshRejected("the session was revoked")
         successor = secrets.token_urlsafe(32)
+        auth_time = await self.redis.hget(self._family_key(tenant, family), "auth_time")
+        record = RefreshRecord(record.user_id, family, int(auth_time or 0))
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 self._token_key(tenant, successor),

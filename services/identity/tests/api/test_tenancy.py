@@ -71,3 +71,12 @@ async def test_me_classes(client: httpx.AsyncClient, seeded: Identity) -> None:
     pupil = await login(client, "hexi", "student1")
     mine = (await client.get("/v1/me/classes", headers=bearer(pupil))).json()
     assert [c["name"] for c in mine] == ["八年级3班"]
+
+
+async def test_user_list_shows_last_login(client: httpx.AsyncClient, seeded: Identity) -> None:
+    await login(client, "heping", "student1")
+    admin = await login(client, "heping", "schooladmin1")
+    page = (await client.get("/v1/users?role=student", headers=bearer(admin))).json()
+    by_name = {u["username"]: u for u in page["items"]}
+    assert by_name["student1"]["last_login_at"] is not None
+    assert by_name["student2"]["last_login_at"] is None
