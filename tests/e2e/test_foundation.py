@@ -153,3 +153,35 @@ async def test_bad_input_is_a_problem_not_a_500(gw: httpx.AsyncClient) -> None:
     unknown = await gw.get("/api/nosuch/v1/anything")
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_roster_upload_through_the_gateway(gw: httpx.AsyncClient) -> None:
+    admin = await login(gw, "heping", "schooladmin1")
+    rows = ["学校,年级,班级,姓名,学号"]
+    rows += [f"和平区实验中学,7,2班,学生{i},E2E{i:04d}" for i in range(40)]
+    rows += ["和平区实验中学,14,2班,错年级,E2E9999", "河西区第一中学,7,1,别校生,"]
+    files = {"file": ("roster.csv", "\n".join(rows).encode("utf-8-sig"), "text/csv")}
+    resp = await gw.post("/api/identity/v1/rosters", headers=bearer(admin), files=files)
+    assert resp.status_code == 201, resp.text
+    result = resp.json()
+    assert result["counts"]["created"] == 40
+    assert sorted(e["row"] for e in result["errors"]) == [42, 43]
+    sheet = await gw.get(
+        f"/api/identity/v1/rosters/{result['import_id']}/credentials.csv", headers=bearer(admin)
+    )
+    assert sheet.status_code == 200
+    assert sheet.text.lstrip("\ufeff").splitlines()[0].startswith("学校")
+    account = next(a for a in result["accounts"] if a["student_no"] == "E2E0007")
+    pupil = await login(gw, "heping", account["username"], account["one_time_password"])
+    blocked = await gw.get("/api/identity/v1/me", headers=bearer(pupil))
+    assert blocked.status_code == 403
+
+
+async def test_oidc_discovery_through_the_gateway(gw: httpx.AsyncClient, suite: Suite) -> None:
+    resp = await gw.get("/api/identity/v1/.well-known/openid-configuration")
+    assert resp.status_code == 200
+    doc = resp.json()
+    assert doc["issuer"] == suite.issuer
+    assert doc["token_endpoint"] == f"{suite.issuer}/oidc/token"
+    jwks = await gw.get(doc["jwks_uri"].removeprefix(suite.gateway))
+    assert jwks.status_code == 200 and jwks.json()["keys"][0]["alg"] == "ES256"
