@@ -372,7 +372,8 @@ def container_env(
 CITY_SECRET_STAND_INS = {
     "xbt-mongodb": {"XBT_MONGODB_URI": "mongodb://mongodb-0.mongodb:27017/?replicaSet=rs0"},
     "xbt-identity-signing-key": {
-        "XBT_IDENTITY_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n"
+        "XBT_IDENTITY_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n",
+        "XBT_IDENTITY_RSA_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n",
     },
 }
 

@@ -55,7 +55,7 @@ async def list_tenants() -> list[TenantInfo]:
 @router.get("/.well-known/jwks.json", tags=["public"])
 async def jwks(identity: Ident, response: Response) -> dict[str, object]:
     response.headers["Cache-Control"] = "public, max-age=300"
-    return identity.key.jwks()
+    return identity.keys.jwks()
 
 
 @router.post("/auth/login", response_model=TokenResponse, tags=["auth"])

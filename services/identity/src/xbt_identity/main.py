@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from xbt_identity.api import router
 from xbt_identity.events import SUBSCRIPTIONS
-from xbt_identity.keys import load_signing_key
+from xbt_identity.keys import load_key_set
 from xbt_identity.oidc_api import router as oidc_router
 from xbt_identity.passwords import OneTimePasswords, Passwords
 from xbt_identity.roster_api import router as roster_router
@@ -24,7 +24,11 @@ SERVICE = "identity"
 
 
 async def build_identity(settings: IdentitySettings, runtime: Runtime) -> Identity:
-    key = await load_signing_key(runtime.mongo, settings.signing_key_pem)
+    keys = await load_key_set(
+        runtime.mongo,
+        es256_pem=settings.signing_key_pem,
+        rs256_pem=settings.rsa_signing_key_pem,
+    )
     return Identity(
         settings=settings,
         mongo=runtime.mongo,
@@ -37,9 +41,9 @@ async def build_identity(settings: IdentitySettings, runtime: Runtime) -> Identi
             threads=settings.hash_threads,
         ),
         one_time=OneTimePasswords(),
-        key=key,
+        keys=keys,
         issuer=TokenIssuer(
-            key=key,
+            key=keys.es256,  # access tokens are ES256 only
             issuer=settings.issuer,
             audience=settings.jwt_audience,
             access_ttl=settings.access_token_ttl_seconds,
@@ -65,7 +69,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_indexes(runtime)
         identity = await build_identity(settings, runtime)
-        runtime.verifier.set_keys(identity.key.jwks())
+        # Both keys are published; the verifier keeps only the ES256 one (access tokens).
+        runtime.verifier.set_keys(identity.keys.jwks())
         app.state.identity = identity
         await runtime.start(subscriptions=SUBSCRIPTIONS)
         try:

@@ -7,7 +7,8 @@
                -> one-time code in Redis (60 s), bound to client, redirect_uri, user,
                   scope, nonce and code challenge -> 302 to the registered redirect_uri
     token      client authenticated (basic/post, or none + PKCE for public clients)
-               -> code redeemed once (GETDEL) -> access token + ID token (ES256)
+               -> code redeemed once (GETDEL) -> access token (ES256) + ID token
+                  (RS256 or ES256, as the client was registered)
     userinfo   the access token from the token endpoint -> the user's claims by scope
 
 Decisions:
@@ -22,6 +23,10 @@ Decisions:
 - Client secrets are 256-bit random strings, so they are stored as SHA-256 digests: a slow
   hash (argon2) defends low-entropy human passwords against guessing, which a 256-bit
   secret doesn't need, and it would put ~30 ms of CPU on every token request.
+- ID tokens are signed with the client's `id_token_signed_response_alg` (OIDC Dynamic Client
+  Registration 2): RS256 by default, since Discovery requires it and many platforms' OIDC
+  libraries accept nothing else; ES256 on request. Access tokens stay ES256, the only
+  algorithm xbt's verifiers accept, so an RS256 ID token is never an xbt access token.
 - No refresh tokens: a platform that needs a new session runs the (silent, for a user
   signed into the portal) authorization flow again, so no long-lived credential for a
   pupil's account sits at a third party.
@@ -46,6 +51,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunspli
 
 import jwt
 
+from xbt_identity.keys import ES256, RS256, Alg
 from xbt_identity.service import Identity
 from xbt_shared.auth import Principal
 from xbt_shared.errors import BadRequest, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
@@ -61,6 +67,12 @@ CLAIMS_BY_SCOPE: dict[str, tuple[str, ...]] = {
     "school": ("tenant_name", "roles", "school", "school_name"),
 }
 ACCESS_TOKEN_TYPE = "oidc_access"
+# ID token algorithms, the default (OIDC Dynamic Client Registration 2) first.
+ID_TOKEN_ALGS: tuple[Alg, ...] = (RS256, ES256)
+DEFAULT_ID_TOKEN_ALG: Alg = RS256
+# Clients stored before RS256 existed have no id_token_signed_response_alg: they were
+# registered (and their platforms configured) when every ID token was ES256, so they keep it.
+LEGACY_ID_TOKEN_ALG: Alg = ES256
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_REDIRECT_URIS = 10
 
@@ -88,7 +100,9 @@ def pkce_matches(verifier: str, challenge: str) -> bool:
 
 
 def at_hash(access_token: str) -> str:
-    """OIDC Core 3.1.3.6: base64url of the left half of SHA-256 of the access token."""
+    """OIDC Core 3.1.3.6: base64url of the left half of SHA-256 of the access token.
+
+    The hash is the one of the ID token's alg: SHA-256 for both RS256 and ES256."""
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
@@ -236,6 +250,7 @@ class Client:
     allowed_tenants: frozenset[str] | None
     guest_visible: bool
     secret_hash: str | None = None
+    id_token_alg: Alg = DEFAULT_ID_TOKEN_ALG
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Client:
@@ -250,6 +265,7 @@ class Client:
             allowed_tenants=frozenset(tenants) if tenants is not None else None,
             guest_visible=bool(doc.get("guest_visible")),
             secret_hash=doc.get("secret_hash"),
+            id_token_alg=stored_id_token_alg(doc),
         )
 
     def admits(self, tenant: str, *, guest: bool) -> bool:
@@ -319,6 +335,7 @@ class RegisterClient:
     guest_visible: bool = False
     description: str = ""
     homepage_url: str | None = None
+    id_token_signed_response_alg: str = DEFAULT_ID_TOKEN_ALG
 
 
 @dataclass(frozen=True)
@@ -391,7 +408,7 @@ class OidcProvider:
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": list(ID_TOKEN_ALGS),
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic",
                 "client_secret_post",
@@ -435,6 +452,13 @@ class OidcProvider:
             )
         if cmd.homepage_url and (problem := homepage_problem(cmd.homepage_url)):
             errors.append({"field": "body.homepage_url", "message": problem})
+        if cmd.id_token_signed_response_alg not in ID_TOKEN_ALGS:
+            errors.append(
+                {
+                    "field": "body.id_token_signed_response_alg",
+                    "message": f"one of {', '.join(ID_TOKEN_ALGS)}",
+                }
+            )
         tenants = None if cmd.allowed_tenants is None else list(dict.fromkeys(cmd.allowed_tenants))
         if tenants is not None:
             if not tenants:
@@ -462,6 +486,7 @@ class OidcProvider:
             "client_type": "public" if cmd.public else "confidential",
             "allowed_tenants": tenants,
             "guest_visible": cmd.guest_visible,
+            "id_token_signed_response_alg": cmd.id_token_signed_response_alg,
             "secret_hash": hash_secret(secret) if secret else None,
             "created_at": datetime.now(UTC),
             "created_by": {"user_id": actor.user_id, "tenant": actor.tenant},
@@ -780,9 +805,7 @@ class OidcProvider:
         }
         if grant.nonce is not None:
             id_claims["nonce"] = grant.nonce
-        id_token = issuer.sign(
-            id_claims, ttl=self.settings.oidc_id_token_ttl_seconds, audience=client.id
-        )
+        id_token = self._sign_id_token(id_claims, client)
         return {
             "access_token": access,
             "token_type": "Bearer",
@@ -790,6 +813,22 @@ class OidcProvider:
             "id_token": id_token,
             "scope": " ".join(grant.scope),
         }
+
+    def _sign_id_token(self, claims: dict[str, Any], client: Client) -> str:
+        """An ID token for `client`, signed with the algorithm it registered (and that
+        key's kid). Not through `TokenIssuer`, which signs ES256 access tokens only."""
+        key = self.identity.keys.for_alg(client.id_token_alg)
+        now = int(time.time())
+        payload = {
+            "iss": self.issuer,
+            "aud": client.id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.settings.oidc_id_token_ttl_seconds,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
+        return jwt.encode(payload, key.private_key, algorithm=key.alg, headers={"kid": key.kid})
 
     async def _authenticate_client(self, params: Params, authorization: str | None) -> Client:
         basic = basic_credentials(authorization)
@@ -838,8 +877,9 @@ class OidcProvider:
         try:
             claims = jwt.decode(
                 token,
-                key=self.identity.key.private_key.public_key(),
-                algorithms=["ES256"],
+                # Access tokens are ES256 only: an RS256 ID token is not one.
+                key=self.identity.keys.es256.public_key(),
+                algorithms=[ES256],
                 issuer=self.issuer,
                 options={
                     "verify_aud": False,  # checked below: it is the client the token is for
@@ -914,9 +954,17 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def stored_id_token_alg(doc: Doc) -> Alg:
+    """The ID token algorithm of a stored client; a missing field means ES256 (see
+    LEGACY_ID_TOKEN_ALG), not the RS256 default of new registrations."""
+    alg = doc.get("id_token_signed_response_alg", LEGACY_ID_TOKEN_ALG)
+    return RS256 if alg == RS256 else ES256
+
+
 def _client_view(doc: Doc) -> Doc:
     view = {k: v for k, v in doc.items() if k not in ("_id", "secret_hash")}
     view["client_id"] = doc["_id"]
+    view["id_token_signed_response_alg"] = stored_id_token_alg(doc)
     view["token_endpoint_auth_method"] = (
         "none" if doc.get("client_type") == "public" else "client_secret_basic"
     )

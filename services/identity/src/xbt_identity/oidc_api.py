@@ -69,6 +69,11 @@ class RegisterClientRequest(BaseModel):
     guest_visible: bool = Field(
         default=False, description="Whether districts' guest accounts see and may use it."
     )
+    id_token_signed_response_alg: Literal["RS256", "ES256"] = Field(
+        default="RS256",
+        description="How its ID tokens are signed (OIDC Dynamic Client Registration 2). "
+        "RS256 is the default most OIDC libraries expect; access tokens are ES256 either way.",
+    )
 
 
 class ClientInfo(BaseModel):
@@ -81,6 +86,7 @@ class ClientInfo(BaseModel):
     token_endpoint_auth_method: str
     allowed_tenants: list[str] | None
     guest_visible: bool
+    id_token_signed_response_alg: Literal["RS256", "ES256"]
     created_at: datetime
 
 
@@ -121,6 +127,7 @@ async def register_client(
             guest_visible=body.guest_visible,
             description=body.description,
             homepage_url=body.homepage_url,
+            id_token_signed_response_alg=body.id_token_signed_response_alg,
         ),
     )
     response.headers.update(NO_STORE)

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from xbt_identity import domain
 from xbt_identity.events import UserRegistered
-from xbt_identity.keys import SigningKey
+from xbt_identity.keys import KeySet
 from xbt_identity.passwords import OneTimePasswords, Passwords, one_time_password, password_problems
 from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import IdentityStore
@@ -56,7 +56,8 @@ class Identity:
     redis_prefix: str
     passwords: Passwords
     one_time: OneTimePasswords
-    key: SigningKey
+    # ES256 (access tokens, ES256 ID tokens) and RS256 (RS256 ID tokens); see keys.py.
+    keys: KeySet
     issuer: TokenIssuer
     refresh: RefreshTokens
 

@@ -14,8 +14,11 @@ class IdentitySettings(CommonSettings):
     service_name: str = "identity"
     # The public issuer URL (as clients reach it through the gateway).
     issuer: str = "http://127.0.0.1:8000/api/identity/v1"
-    # PEM of the ES256 signing key. Empty in dev: a key is generated once and kept in MongoDB.
+    # PEM of the ES256 signing key (EC P-256: access tokens, ES256 ID tokens) and of the
+    # RS256 one (RSA, 2048+ bits: RS256 ID tokens). Empty in dev: each is generated once and
+    # kept in MongoDB.
     signing_key_pem: str = ""
+    rsa_signing_key_pem: str = ""
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     # Account lockout: this many failures within the window lock the account for lock_seconds.
@@ -36,7 +39,13 @@ class IdentitySettings(CommonSettings):
     oidc_id_token_ttl_seconds: int = Field(default=600, ge=60)
 
     @model_validator(mode="after")
-    def _prod_needs_a_real_key(self) -> IdentitySettings:
-        if self.environment == "prod" and not self.signing_key_pem:
-            raise ValueError("XBT_IDENTITY_SIGNING_KEY_PEM is required in prod")
+    def _prod_needs_real_keys(self) -> IdentitySettings:
+        if self.environment == "prod":
+            missing = [
+                f"XBT_IDENTITY_{name.upper()}"
+                for name in ("signing_key_pem", "rsa_signing_key_pem")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} must be set in prod")
         return self

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import warnings
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+import jwt
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -15,6 +17,7 @@ from authlib.oidc.core.util import create_half_hash
 from authlib.oidc.discovery import OpenIDProviderMetadata
 from fastapi import FastAPI
 
+from xbt_identity.keys import generate_pem, generate_rsa_pem, load_key_set
 from xbt_identity.service import Identity
 from xbt_shared.tenancy import Tenant
 
@@ -24,6 +27,7 @@ with warnings.catch_warnings():
     # authlib.jose is deprecated in favour of joserfc but still the documented RP API.
     warnings.simplefilter("ignore", DeprecationWarning)
     from authlib.jose import JsonWebKey, JsonWebToken
+    from authlib.jose.errors import JoseError
 
 ISSUER = "http://testserver/v1"
 REDIRECT = "https://platform.example.cn/oidc/callback"
@@ -109,7 +113,8 @@ async def test_discovery_document(
     assert doc["response_types_supported"] == ["code"]
     assert doc["grant_types_supported"] == ["authorization_code"]
     assert doc["subject_types_supported"] == ["public"]
-    assert doc["id_token_signing_alg_values_supported"] == ["ES256"]
+    # Discovery 1.0 3: RS256 MUST be listed; it is also the registration default.
+    assert doc["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
     assert doc["code_challenge_methods_supported"] == ["S256"]
     assert doc["scopes_supported"] == ["openid", "profile", "school"]
     assert set(doc["token_endpoint_auth_methods_supported"]) == {
@@ -121,29 +126,62 @@ async def test_discovery_document(
         doc["claims_supported"]
     )
     assert "registration_endpoint" not in doc  # city admins register platforms
-    # The JWKS it names is served, and the document satisfies Authlib's own checks.
+    # The JWKS it names is served, and the document satisfies Authlib's own checks in full
+    # (including that RS256 is among the ID token algorithms).
     jwks = await client.get(urlsplit(doc["jwks_uri"]).path)
-    assert jwks.status_code == 200 and jwks.json()["keys"][0]["alg"] == "ES256"
+    assert jwks.status_code == 200
+    assert {k["alg"] for k in jwks.json()["keys"]} == {"RS256", "ES256"}
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # http://testserver
-    EcOnlyProviderMetadata(doc).validate()
+    OpenIDProviderMetadata(doc).validate()
 
 
-class EcOnlyProviderMetadata(OpenIDProviderMetadata):
-    """Discovery 1.0 wants RS256 listed; identity signs with its one ES256 key only (a known,
-    deliberate gap: RPs are registered by the city and told to accept ES256)."""
+async def test_jwks_publishes_both_public_keys(client: httpx.AsyncClient, seeded: Identity) -> None:
+    resp = await client.get("/v1/.well-known/jwks.json")
+    assert resp.status_code == 200
+    keys = resp.json()["keys"]
+    # ES256 first: the access token key (older readers took the first key).
+    assert [(k["alg"], k["kty"], k["use"]) for k in keys] == [
+        ("ES256", "EC", "sig"),
+        ("RS256", "RSA", "sig"),
+    ]
+    assert [k["kid"] for k in keys] == [seeded.keys.es256.kid, seeded.keys.rs256.kid]
+    assert keys[0]["kid"] != keys[1]["kid"]
+    assert keys[0]["crv"] == "P-256"
+    n = int.from_bytes(base64.urlsafe_b64decode(keys[1]["n"] + "=" * (-len(keys[1]["n"]) % 4)))
+    assert n.bit_length() >= 2048
+    for key in keys:  # public halves only
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key), key["alg"]
+    # Both import as a key set an RP would use.
+    imported = JsonWebKey.import_key_set(resp.json())
+    assert {imported.find_by_kid(k["kid"]).kid for k in keys} == {k["kid"] for k in keys}
 
-    def validate_id_token_signing_alg_values_supported(self) -> None:
-        assert self["id_token_signing_alg_values_supported"] == ["ES256"]
+
+async def test_dev_keys_are_kept_in_the_platform_database(seeded: Identity) -> None:
+    """A restart (or another replica) loads the same two keys; configured PEMs win."""
+    again = await load_key_set(seeded.mongo, es256_pem="", rs256_pem="")
+    assert (again.es256.kid, again.rs256.kid) == (seeded.keys.es256.kid, seeded.keys.rs256.kid)
+    stored = seeded.mongo.platform_db()["signing_keys"]
+    assert await stored.count_documents({}) == 2
+    configured = await load_key_set(
+        seeded.mongo, es256_pem=generate_pem(), rs256_pem=generate_rsa_pem()
+    )
+    assert configured.es256.kid != seeded.keys.es256.kid
+    assert configured.rs256.kid != seeded.keys.rs256.kid
+    assert await stored.count_documents({}) == 2
 
 
 # the code flow, driven by a real OIDC client -------------------------------------------------
 
 
+@pytest.mark.parametrize("alg", ["RS256", "ES256"])
 async def test_code_flow_with_pkce_through_authlib(
-    client: httpx.AsyncClient, seeded: Identity, identity_app: FastAPI
+    client: httpx.AsyncClient, seeded: Identity, identity_app: FastAPI, alg: str
 ) -> None:
-    reg = await register(client, await city_admin(client))
+    # RS256 is what a client registered without saying gets; ES256 must be asked for.
+    fields = {} if alg == "RS256" else {"id_token_signed_response_alg": alg}
+    reg = await register(client, await city_admin(client), **fields)
     assert reg["client_secret"] and reg["client_type"] == "confidential"
+    assert reg["id_token_signed_response_alg"] == alg
     student = await login(client, "heping", "student1")
     discovery = (await client.get("/v1/.well-known/openid-configuration")).json()
 
@@ -176,7 +214,14 @@ async def test_code_flow_with_pkce_through_authlib(
         assert "refresh_token" not in token
 
         jwks = (await client.get("/v1/.well-known/jwks.json")).json()
-        claims = JsonWebToken(["ES256"]).decode(
+        (key,) = [k for k in jwks["keys"] if k["alg"] == alg]
+        header = jwt.get_unverified_header(token["id_token"])
+        assert header["alg"] == alg and header["kid"] == key["kid"]
+        # An RP that accepts only the other algorithm refuses it.
+        other = "ES256" if alg == "RS256" else "RS256"
+        with pytest.raises(JoseError):
+            JsonWebToken([other]).decode(token["id_token"], JsonWebKey.import_key_set(jwks))
+        claims = JsonWebToken([alg]).decode(
             token["id_token"],
             JsonWebKey.import_key_set(jwks),
             claims_options={
@@ -192,7 +237,9 @@ async def test_code_flow_with_pkce_through_authlib(
         assert claims["name"] == "李明" and claims["preferred_username"] == "student1"
         assert claims["roles"] == ["student"] and claims["school"] == "hp-sy-zx"
         assert isinstance(claims["auth_time"], int) and claims["auth_time"] <= claims["iat"]
-        assert claims["at_hash"] == create_half_hash(token["access_token"], "ES256").decode()
+        assert claims["at_hash"] == create_half_hash(token["access_token"], alg).decode()
+        # The access token is ES256 whatever the ID token is.
+        assert jwt.get_unverified_header(token["access_token"])["alg"] == "ES256"
 
         info = await rp.get(discovery["userinfo_endpoint"])
         assert info.status_code == 200, info.text
@@ -332,6 +379,61 @@ async def test_platform_tokens_are_not_xbt_tokens(
     assert (await client.get("/v1/oidc/userinfo")).status_code == 401
 
 
+async def test_an_rs256_signature_never_makes_an_access_token(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
+    """Only ES256 access tokens are accepted: the very claims of a valid token, re-signed
+    with identity's own RS256 key (published in the JWKS), are refused by /v1/me and by
+    userinfo."""
+    student = await login(client, "heping", "student1")
+    assert (await client.get("/v1/me", headers=bearer(student))).status_code == 200
+    rs256 = seeded.keys.rs256
+
+    def resigned(token: str) -> str:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return jwt.encode(claims, rs256.private_key, algorithm="RS256", headers={"kid": rs256.kid})
+
+    forged = resigned(student["access_token"])
+    me = await client.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert me.status_code == 401
+
+    reg = await register(client, await city_admin(client))  # RS256 ID tokens
+    verifier = generate_token(48)
+    tokens = await redeem(client, reg, await code_for(client, reg, student, verifier), verifier)
+    body = tokens.json()
+    assert jwt.get_unverified_header(body["id_token"])["alg"] == "RS256"
+    for token in (body["id_token"], resigned(body["access_token"])):
+        me = await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 401
+        info = await client.get("/v1/oidc/userinfo", headers={"Authorization": f"Bearer {token}"})
+        assert info.status_code == 401 and info.json()["error"] == "invalid_token"
+    ok = {"Authorization": f"Bearer {body['access_token']}"}
+    assert (await client.get("/v1/oidc/userinfo", headers=ok)).status_code == 200
+
+
+async def test_a_client_stored_without_an_alg_keeps_es256_id_tokens(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
+    """Clients registered before RS256 existed were told to expect ES256."""
+    admin = await city_admin(client)
+    reg = await register(client, admin)
+    await seeded.mongo.platform_db()["oidc_clients"].update_one(
+        {"_id": reg["client_id"]}, {"$unset": {"id_token_signed_response_alg": ""}}
+    )
+    listed = (await client.get("/v1/oidc/clients", headers=bearer(admin))).json()
+    assert [c["id_token_signed_response_alg"] for c in listed] == ["ES256"]
+    student = await login(client, "heping", "student1")
+    verifier = generate_token(48)
+    tokens = await redeem(client, reg, await code_for(client, reg, student, verifier), verifier)
+    id_token = tokens.json()["id_token"]
+    header = jwt.get_unverified_header(id_token)
+    assert header == {"alg": "ES256", "kid": seeded.keys.es256.kid, "typ": "JWT"}
+    jwks = (await client.get("/v1/.well-known/jwks.json")).json()
+    claims = JsonWebToken(["ES256"]).decode(id_token, JsonWebKey.import_key_set(jwks))
+    claims.validate()
+    assert claims["aud"] == reg["client_id"]
+
+
 # authorization request errors ----------------------------------------------------------------
 
 
@@ -413,6 +515,7 @@ async def test_only_a_city_admin_registers_clients(
     reg = await register(client, admin, description="课程资源", homepage_url="https://x.example.cn")
     listed = (await client.get("/v1/oidc/clients", headers=bearer(admin))).json()
     assert [c["client_id"] for c in listed] == [reg["client_id"]]
+    assert listed[0]["id_token_signed_response_alg"] == "RS256"  # the default
     assert "client_secret" not in listed[0] and "secret_hash" not in listed[0]
     # Only a digest of the secret is stored.
     stored = await seeded.mongo.platform_db()["oidc_clients"].find_one({"_id": reg["client_id"]})
@@ -443,6 +546,9 @@ async def test_registration_rules(client: httpx.AsyncClient, seeded: Identity) -
         {"allowed_tenants": ["atlantis"]},
         {"allowed_tenants": []},
         {"homepage_url": "javascript:alert(1)"},
+        {"id_token_signed_response_alg": "HS256"},
+        {"id_token_signed_response_alg": "none"},
+        {"id_token_signed_response_alg": "PS256"},
     ]
     for fields in bad:
         body = {"name": "平台", "redirect_uris": [REDIRECT], **fields}
@@ -452,6 +558,10 @@ async def test_registration_rules(client: httpx.AsyncClient, seeded: Identity) -
         client, admin, redirect_uris=["http://127.0.0.1:8080/cb", "http://localhost/cb"]
     )
     assert dev["redirect_uris"] == ["http://127.0.0.1:8080/cb", "http://localhost/cb"]
+    es = await register(client, admin, id_token_signed_response_alg="ES256")
+    listed = (await client.get("/v1/oidc/clients", headers=bearer(admin))).json()
+    algs = {c["client_id"]: c["id_token_signed_response_alg"] for c in listed}
+    assert algs == {dev["client_id"]: "RS256", es["client_id"]: "ES256"}
 
 
 async def test_guest_sees_only_guest_visible_platforms(

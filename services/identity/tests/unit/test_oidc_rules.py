@@ -1,12 +1,18 @@
-"""OIDC protocol rules without I/O: PKCE, at_hash, scopes, redirect URIs, client auth."""
+"""OIDC protocol rules without I/O: PKCE, at_hash, scopes, redirect URIs, client auth,
+ID token algorithms, and the signing keys and their settings."""
 
 from __future__ import annotations
 
 import base64
+import warnings
 
 import pytest
 from authlib.oidc.core.util import create_half_hash
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from pydantic import ValidationError
 
+from xbt_identity.keys import KeySet, SigningKey, generate_pem, generate_rsa_pem
 from xbt_identity.oidc import (
     AuthorizationRequest,
     Client,
@@ -20,8 +26,15 @@ from xbt_identity.oidc import (
     s256,
     secret_matches,
     single,
+    stored_id_token_alg,
     with_params,
 )
+from xbt_identity.settings import IdentitySettings
+
+with warnings.catch_warnings():
+    # authlib.jose is deprecated in favour of joserfc but still the documented RP API.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.jose import JsonWebKey
 
 # RFC 7636 appendix B.
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -150,3 +163,87 @@ def test_the_login_form_carries_the_request_through() -> None:
         "code_challenge": RFC_CHALLENGE,
         "code_challenge_method": "S256",
     }
+
+
+# ID token algorithms ----------------------------------------------------------------------
+
+
+def test_stored_clients_without_an_alg_count_as_es256() -> None:
+    doc = {"_id": "plat_1", "name": "平台", "redirect_uris": ["https://p.example.cn/cb"]}
+    assert stored_id_token_alg(doc) == "ES256"  # registered before RS256 existed
+    assert Client.from_doc(doc).id_token_alg == "ES256"
+    for alg in ("RS256", "ES256"):
+        assert Client.from_doc({**doc, "id_token_signed_response_alg": alg}).id_token_alg == alg
+    assert _client().id_token_alg == "RS256"  # new clients' default
+
+
+# signing keys ---------------------------------------------------------------------------
+
+
+def _pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture(scope="module")
+def key_set() -> KeySet:
+    return KeySet(
+        es256=SigningKey.from_pem(generate_pem(), "ES256"),
+        rs256=SigningKey.from_pem(generate_rsa_pem(), "RS256"),
+    )
+
+
+def test_key_ids_are_rfc_7638_thumbprints(key_set: KeySet) -> None:
+    for key in (key_set.es256, key_set.rs256):
+        assert key.public_jwk["kid"] == key.kid
+        assert JsonWebKey.import_key(key.public_jwk).thumbprint() == key.kid
+
+
+def test_key_set_publishes_both_and_picks_by_alg(key_set: KeySet) -> None:
+    assert key_set.for_alg("ES256") is key_set.es256
+    assert key_set.for_alg("RS256") is key_set.rs256
+    with pytest.raises(ValueError):
+        key_set.for_alg("HS256")
+    jwks = key_set.jwks()
+    assert [(k["alg"], k["kid"]) for k in jwks["keys"]] == [
+        ("ES256", key_set.es256.kid),
+        ("RS256", key_set.rs256.kid),
+    ]
+    assert all("d" not in k for k in jwks["keys"])
+    with pytest.raises(ValueError):
+        KeySet(es256=key_set.rs256, rs256=key_set.es256)
+
+
+def test_keys_must_fit_their_algorithm() -> None:
+    ec_pem, rsa_pem = generate_pem(), generate_rsa_pem()
+    bad = [
+        (rsa_pem, "ES256"),
+        (ec_pem, "RS256"),
+        (_pem(ec.generate_private_key(ec.SECP384R1())), "ES256"),
+        (_pem(rsa.generate_private_key(public_exponent=65537, key_size=1024)), "RS256"),
+    ]
+    for pem, alg in bad:
+        with pytest.raises(ValueError):
+            SigningKey.from_pem(pem, alg)  # type: ignore[arg-type]
+    assert SigningKey.from_pem(ec_pem).alg == "ES256"  # the default, as before
+
+
+def _prod(*, signing_key_pem: str, rsa_signing_key_pem: str) -> IdentitySettings:
+    return IdentitySettings(
+        environment="prod",
+        mongodb_uri="mongodb://mongodb-0.mongodb:27017/?replicaSet=rs0",
+        redis_url="redis://redis:6379/0",
+        amqp_url="amqp://xbt:secret@rabbitmq:5672/",
+        signing_key_pem=signing_key_pem,
+        rsa_signing_key_pem=rsa_signing_key_pem,
+    )
+
+
+def test_prod_needs_both_signing_keys() -> None:
+    with pytest.raises(ValidationError, match="XBT_IDENTITY_RSA_SIGNING_KEY_PEM"):
+        _prod(signing_key_pem="ec-pem", rsa_signing_key_pem="")
+    with pytest.raises(ValidationError, match="XBT_IDENTITY_SIGNING_KEY_PEM"):
+        _prod(signing_key_pem="", rsa_signing_key_pem="rsa-pem")
+    settings = _prod(signing_key_pem="ec-pem", rsa_signing_key_pem="rsa-pem")
+    assert settings.rsa_signing_key_pem == "rsa-pem"
