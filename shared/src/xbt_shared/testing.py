@@ -195,3 +195,61 @@ async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.0
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+class TokenFactory:
+    """Signs access tokens as identity would, for testing a service on its own.
+
+    `install(verifier)` makes a service's verifier trust this factory's key.
+    """
+
+    def __init__(self, *, issuer: str, audience: str = "xbt") -> None:
+        import json
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from jwt.algorithms import ECAlgorithm
+
+        self.issuer = issuer
+        self.audience = audience
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self.kid = uuid.uuid4().hex
+        jwk = json.loads(ECAlgorithm.to_jwk(self._key.public_key()))
+        jwk.update({"kid": self.kid, "alg": "ES256", "use": "sig"})
+        self.jwk = jwk
+
+    def install(self, verifier: Any) -> None:
+        verifier.set_keys({"keys": [self.jwk]})
+
+    def token(
+        self,
+        *,
+        tenant: str,
+        roles: list[str],
+        sub: str | None = None,
+        school: str | None = None,
+        classes: list[str] | None = None,
+        ttl: int = 900,
+        **extra: Any,
+    ) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": sub or f"u-{uuid.uuid4().hex[:8]}",
+            "tid": tenant,
+            "roles": roles,
+            "school": school,
+            "classes": classes or [],
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
+            "typ": "access",
+            **extra,
+        }
+        return jwt.encode(claims, self._key, algorithm="ES256", headers={"kid": self.kid})
+
+    def headers(self, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(**kwargs)}"}

@@ -1,0 +1,179 @@
+"""Catalog routes: translate HTTP to use cases and back.
+
+Shared reads answer from the cache with an `ETag`; a matching `If-None-Match` gets `304`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from xbt_catalog.schemas import (
+    Category,
+    CreateResource,
+    EnrichmentKind,
+    Grade,
+    Kind,
+    ProviderLevel,
+    Recommend,
+    Sort,
+    Stage,
+    Subject,
+)
+from xbt_catalog.service import Catalog, reader_of
+from xbt_shared.auth import CurrentTenant, CurrentUser, forbid_guest_writes
+from xbt_shared.cache import Cached
+
+router = APIRouter(prefix="/v1")
+
+
+def get_catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+Cat = Annotated[Catalog, Depends(get_catalog)]
+
+
+def cached_response(request: Request, cached: Cached) -> Response:
+    max_age = request.app.state.settings.client_max_age_seconds
+    headers = {
+        "ETag": cached.etag,
+        # Per-user answers (visibility depends on who asks): private caches only.
+        "Cache-Control": f"private, max-age={max_age}, must-revalidate",
+        "Vary": "Authorization, X-Xbt-Tenant",
+    }
+    if cached.matches(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(cached.body, media_type="application/json", headers=headers)
+
+
+@router.get("/textbooks", tags=["textbooks"])
+async def list_textbooks(
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    catalog: Cat,
+    stage: Stage | None = None,
+    grade: Grade | None = None,
+    subject: Subject | None = None,
+    volume: str | None = Query(default=None, max_length=20),
+) -> Response:
+    """Digital textbooks (人教版数字教材 and others) by stage, grade, subject and volume."""
+    filters: dict[str, Any] = {
+        k: v
+        for k, v in {"stage": stage, "grade": grade, "subject": subject, "volume": volume}.items()
+        if v is not None
+    }
+    cached = await catalog.list_textbooks(reader_of(principal, tenant), filters)
+    return cached_response(request, cached)
+
+
+@router.get("/textbooks/{textbook_id}", tags=["textbooks"])
+async def textbook(
+    textbook_id: str, request: Request, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> Response:
+    """A textbook with its chapter tree (unit -> lesson, stable node ids)."""
+    cached = await catalog.textbook(reader_of(principal, tenant), textbook_id)
+    return cached_response(request, cached)
+
+
+@router.get("/resources", tags=["resources"])
+async def search_resources(
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    catalog: Cat,
+    q: Annotated[str, Query(max_length=100, description="keywords, Chinese or not")] = "",
+    stage: Annotated[list[Stage] | None, Query()] = None,
+    grade: Annotated[list[Grade] | None, Query()] = None,
+    subject: Annotated[list[Subject] | None, Query()] = None,
+    kind: Annotated[list[Kind] | None, Query()] = None,
+    category: Annotated[list[Category] | None, Query()] = None,
+    enrichment_kind: Annotated[list[EnrichmentKind] | None, Query()] = None,
+    provider: Annotated[list[ProviderLevel] | None, Query()] = None,
+    sort: Sort = "relevance",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    size: Annotated[int, Query(ge=1, description="at most 50")] = 20,
+) -> Response:
+    """Search and browse with facets; every filter may repeat (OR within, AND across)."""
+    filters = {
+        name: values
+        for name, values in {
+            "stage": stage,
+            "grade": grade,
+            "subject": subject,
+            "kind": kind,
+            "category": category,
+            "enrichment_kind": enrichment_kind,
+            "provider": provider,
+        }.items()
+        if values
+    }
+    cached = await catalog.search(
+        reader_of(principal, tenant), query=q, filters=filters, sort=sort, page=page, size=size
+    )
+    return cached_response(request, cached)
+
+
+@router.get("/resources/{resource_id}", tags=["resources"])
+async def resource(
+    resource_id: str, request: Request, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> Response:
+    cached = await catalog.resource(reader_of(principal, tenant), resource_id)
+    return cached_response(request, cached)
+
+
+@router.post("/resources", status_code=201, tags=["publishing"])
+async def create_resource(
+    body: CreateResource, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    forbid_guest_writes(principal)
+    return await catalog.create_resource(principal, tenant, body.model_dump(mode="json"))
+
+
+@router.post("/resources/{resource_id}/submit", tags=["publishing"])
+async def submit(
+    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    """Draft -> in review."""
+    forbid_guest_writes(principal)
+    return await catalog.transition(principal, tenant, resource_id, "in_review")
+
+
+@router.post("/resources/{resource_id}/publish", tags=["publishing"])
+async def publish(
+    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    """In review -> published (district admins and researchers; city admins for the city)."""
+    forbid_guest_writes(principal)
+    return await catalog.transition(principal, tenant, resource_id, "published")
+
+
+@router.post("/resources/{resource_id}/return", tags=["publishing"])
+async def return_to_author(
+    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    """In review -> draft, back to the author."""
+    forbid_guest_writes(principal)
+    return await catalog.transition(principal, tenant, resource_id, "draft")
+
+
+@router.post("/resources/{resource_id}/withdraw", tags=["publishing"])
+async def withdraw(
+    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    forbid_guest_writes(principal)
+    return await catalog.transition(principal, tenant, resource_id, "withdrawn")
+
+
+@router.post("/resources/{resource_id}/recommend", status_code=202, tags=["resources"])
+async def recommend(
+    resource_id: str, body: Recommend, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
+) -> dict[str, Any]:
+    """A teacher recommends a resource to classes they teach ("watch this")."""
+    forbid_guest_writes(principal)
+    return await catalog.recommend(
+        principal, tenant, resource_id, class_ids=body.class_ids, note=body.note
+    )

@@ -1,0 +1,145 @@
+"""Feeding the search engine: one in-memory index per tenant database.
+
+Built from MongoDB at start-up; this replica's own publishes update it at once, and a
+follower picks up what other replicas changed (resources changed since the last look), so
+every replica converges within `follow_interval` seconds. A reader searches the city's
+index and their district's only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from xbt_catalog.domain import Reader
+from xbt_catalog.search import SearchDoc, SearchIndex, search_many
+from xbt_catalog.service import SearchPage, scopes_of
+from xbt_catalog.store import CatalogStore
+from xbt_shared.errors import Unprocessable
+from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.tenancy import ALL_TENANTS
+
+log = logging.getLogger("xbt.catalog.indexing")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def search_doc(doc: Doc) -> SearchDoc:
+    provider = doc.get("provider") or {}
+    published = doc.get("published_at")
+    return SearchDoc(
+        id=doc["_id"],
+        title=doc.get("title", ""),
+        kind=doc.get("kind", ""),
+        provider=provider.get("level", "city"),
+        description=doc.get("description") or "",
+        tags=tuple(doc.get("tags") or ()),
+        stage=doc.get("stage"),
+        grades=tuple(doc.get("grades") or ()),
+        subject=doc.get("subject"),
+        category=doc.get("category"),
+        enrichment_kind=doc.get("enrichment_kind"),
+        published_at=published.timestamp() if isinstance(published, datetime) else 0.0,
+        views=int(doc.get("views") or 0),
+        guest_visible=bool(doc.get("guest_visible")),
+        school=provider.get("school_id"),
+    )
+
+
+class TenantIndexes:
+    def __init__(self, mongo: Mongo, *, follow_interval: float = 2.0) -> None:
+        self.mongo = mongo
+        self.follow_interval = follow_interval
+        self.indexes: dict[str, SearchIndex] = {t.id: SearchIndex(t.id) for t in ALL_TENANTS}
+        self._seen: dict[str, datetime] = {t.id: EPOCH for t in ALL_TENANTS}
+        self._task: asyncio.Task[None] | None = None
+
+    async def build(self) -> int:
+        total = 0
+        for tenant in ALL_TENANTS:
+            store = CatalogStore(self.mongo.for_tenant(tenant))
+            docs = []
+            async for doc in store.published_resources():
+                docs.append(search_doc(doc))
+                self._note(tenant.id, doc)
+            self.indexes[tenant.id].add_many(docs)
+            total += len(docs)
+        log.info("search indexes built: %d resources", total)
+        return total
+
+    def _note(self, tenant: str, doc: Doc) -> None:
+        updated = doc.get("updated_at")
+        if isinstance(updated, datetime) and updated > self._seen[tenant]:
+            self._seen[tenant] = updated
+
+    def upsert(self, owner: str, doc: Doc) -> None:
+        if doc.get("status") == "published":
+            self.indexes[owner].add(search_doc(doc))
+        else:
+            self.indexes[owner].remove(doc["_id"])
+        self._note(owner, doc)
+
+    def remove(self, owner: str, resource_id: str) -> None:
+        self.indexes[owner].remove(resource_id)
+
+    async def follow_once(self) -> int:
+        changed = 0
+        for tenant in ALL_TENANTS:
+            store = CatalogStore(self.mongo.for_tenant(tenant))
+            for doc in await store.changed_since(self._seen[tenant.id]):
+                self.upsert(tenant.id, doc)
+                changed += 1
+        return changed
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._follow(), name="search-index-follower")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(self.follow_interval)
+            try:
+                await self.follow_once()
+            except Exception:
+                log.exception("search index follow failed")
+
+    def search(
+        self,
+        reader: Reader,
+        *,
+        query: str,
+        filters: dict[str, list[Any]],
+        sort: str,
+        page: int,
+        size: int,
+    ) -> SearchPage:
+        try:
+            result = search_many(
+                [self.indexes[s] for s in scopes_of(reader)],
+                query,
+                filters=filters,
+                sort=sort,
+                page=page,
+                size=size,
+                reader_school=reader.school,
+                guest=reader.guest,
+            )
+        except ValueError as exc:
+            raise Unprocessable(str(exc), errors=[{"field": "query", "message": str(exc)}]) from exc
+        return SearchPage(
+            ids=[(hit.source, hit.id) for hit in result.hits],
+            total=result.total,
+            facets={
+                name: {str(value): n for value, n in counts.items()}
+                for name, counts in result.facets.items()
+            },
+            relaxed=result.relaxed,
+        )

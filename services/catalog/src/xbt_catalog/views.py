@@ -1,0 +1,89 @@
+"""View counts: counted in Redis on every read, written to MongoDB in batches.
+
+A popular lesson may be opened thousands of times a minute on the first morning; one
+database write per view would melt the database. Each view is one HINCRBY on the owning
+tenant's hash; a flusher renames the hash away (atomic hand-over: views arriving meanwhile
+start a new hash) and writes the counts with one bulk update per tenant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from xbt_catalog.store import CatalogStore
+from xbt_shared.mongo import Mongo
+from xbt_shared.tenancy import ALL_TENANTS, Tenant
+
+log = logging.getLogger("xbt.catalog.views")
+
+
+class ViewCounter:
+    def __init__(self, redis: Redis, mongo: Mongo, *, prefix: str, interval: float) -> None:
+        self.redis = redis
+        self.mongo = mongo
+        self.prefix = prefix
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def _key(self, tenant: str) -> str:
+        return f"{self.prefix}t:{tenant}:catalog:views"
+
+    async def count(self, owner_tenant: str, resource_id: str) -> None:
+        """One view of a resource that lives in `owner_tenant`'s database."""
+        await self.redis.hincrby(self._key(owner_tenant), resource_id, 1)
+
+    async def pending(self, owner_tenant: str, resource_id: str) -> int:
+        value = await self.redis.hget(self._key(owner_tenant), resource_id)
+        return int(value or 0)
+
+    async def flush(self) -> int:
+        """Write every tenant's counted views to its database; returns how many views."""
+        total = 0
+        for tenant in ALL_TENANTS:
+            key = self._key(tenant.id)
+            batch = f"{key}:flushing:{uuid.uuid4().hex}"
+            try:
+                await self.redis.rename(key, batch)
+            except ResponseError:  # no such key: no views counted since the last flush
+                continue
+            counts = {str(rid): int(n) for rid, n in (await self.redis.hgetall(batch)).items()}
+            try:
+                await CatalogStore(self.mongo.for_tenant(Tenant(tenant.id))).add_views(counts)
+            except Exception:
+                # Give the counts back rather than lose them; the next flush retries.
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for rid, n in counts.items():
+                        pipe.hincrby(key, rid, n)
+                    await pipe.execute()
+                log.exception("could not write view counts for %s; kept for later", tenant.id)
+                await self.redis.delete(batch)
+                continue
+            await self.redis.delete(batch)
+            total += sum(counts.values())
+        return total
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="view-flusher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.flush()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("view flush failed")
