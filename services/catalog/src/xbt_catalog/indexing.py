@@ -65,6 +65,7 @@ class TenantIndexes:
                 docs.append(search_doc(doc))
                 self._note(tenant.id, doc)
             self.indexes[tenant.id].add_many(docs)
+            self.indexes[tenant.id].warm()  # the first browse would otherwise build its order
             total += len(docs)
         log.info("search indexes built: %d resources", total)
         return total

@@ -14,14 +14,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from xbt_catalog.search import Filters, SearchDoc, SearchIndex, search_many
+from xbt_catalog.search import SearchDoc, SearchIndex, search_many
 
+# fmt: off
 LESSONS: dict[str, list[str]] = {
     "语文": [
         "古诗三首", "静夜思", "春晓", "咏柳", "草船借箭", "卖火柴的小女孩", "背影", "荷塘月色",
         "出师表", "桃花源记", "岳阳楼记", "醉翁亭记", "孔乙己", "故乡", "从百草园到三味书屋",
         "少年闰土", "观潮", "落花生", "狼牙山五壮士", "小蝌蚪找妈妈", "乌鸦喝水", "司马光",
-        "论语十二章", "劝学", "师说", "赤壁赋", "沁园春·长沙", "雨巷", "再别康桥", "记念刘和珍君",
+        "论语十二章", "劝学", "师说", "赤壁赋", "沁园春·长沙", "雨巷", "再别康桥",
     ],
     "数学": [
         "二元一次方程组", "解二元一次方程组", "一元二次方程", "勾股定理", "全等三角形",
@@ -75,7 +76,9 @@ LESSONS: dict[str, list[str]] = {
     ],
     "音乐": ["唱歌 小星星", "欣赏 京剧选段", "认识五线谱", "民族乐器", "合唱入门", "打击乐"],
     "美术": ["色彩的魅力", "线条的表现", "剪纸艺术", "中国画入门", "素描基础", "手工制作"],
-    "体育与健康": ["广播体操", "跳绳", "篮球运球", "足球传球", "立定跳远", "健康饮食", "武术基本功"],
+    "体育与健康": [
+        "广播体操", "跳绳", "篮球运球", "足球传球", "立定跳远", "健康饮食", "武术基本功",
+    ],
 }
 VERSIONS = ["人教版", "部编版", "北师大版", "外研版", "苏教版", "沪教版"]
 GRADE_NAMES = [
@@ -84,7 +87,9 @@ GRADE_NAMES = [
 ]
 ENRICHMENT: dict[str, list[str]] = {
     "体育": ["跳绳花样教学", "居家健身操", "乒乓球发球", "中国武术 五步拳"],
-    "美术": ["汉字楷书结构84法 之 上宽下窄", "田蕴章书法讲座 横画的写法", "水墨山水画", "剪纸 窗花"],
+    "美术": [
+        "汉字楷书结构84法 之 上宽下窄", "田蕴章书法讲座 横画的写法", "水墨山水画", "剪纸 窗花",
+    ],
     "音乐": ["古筝入门", "葫芦丝演奏", "童声合唱", "民歌欣赏"],
     "舞蹈": ["少儿民族舞", "街舞基础", "芭蕾基本功"],
     "棋类": ["围棋入门 吃子技巧", "国际象棋 开局原则", "中国象棋 残局", "五子棋 必胜法"],
@@ -104,6 +109,7 @@ DESCRIPTION_PARTS = [
     "包含教学设计、课件和微课视频。", "重点突破{topic}中的难点。", "结合生活实例，",
     "培养学生的核心素养。", "可用于居家学习。",
 ]
+# fmt: on
 
 
 def synthetic_docs(n: int, *, seed: int = 7) -> Iterator[SearchDoc]:
@@ -121,12 +127,19 @@ def synthetic_docs(n: int, *, seed: int = 7) -> Iterator[SearchDoc]:
             series = rnd.choice(["天津课堂", "名品欣赏", "资源素材"])
             title = f"{series} {topic} 第{rnd.randrange(1, 30)}讲"
             yield SearchDoc(
-                id=f"e{i:06d}", title=title, kind="enrichment", provider=provider,
-                school=school, category=category, enrichment_kind=series,
+                id=f"e{i:06d}",
+                title=title,
+                kind="enrichment",
+                provider=provider,
+                school=school,
+                category=category,
+                enrichment_kind=series,
                 description="".join(rnd.sample(DESCRIPTION_PARTS, 4)).format(
-                    topic=topic, grade="中小学"),
+                    topic=topic, grade="中小学"
+                ),
                 tags=[category, series, topic.split()[0]],
-                published_at=float(published), views=views,
+                published_at=float(published),
+                views=views,
                 guest_visible=rnd.random() < 0.6,
             )
             continue
@@ -138,31 +151,41 @@ def synthetic_docs(n: int, *, seed: int = 7) -> Iterator[SearchDoc]:
         version = rnd.choice(VERSIONS)
         grade_name = GRADE_NAMES[grade - 1]
         volume = rnd.choice(["上册", "下册"])
-        title = rnd.choice([
-            f"{version}{grade_name}{volume} {subject} {topic}",
-            f"《{topic}》第{rnd.randrange(1, 4)}课时",
-            f"{topic}（{grade_name}{subject}{KIND_WORDS[kind]}）",
-            f"一师一优课 {topic}",
-            f"{grade_name}{subject}：{topic} {KIND_WORDS[kind]}",
-        ])
+        title = rnd.choice(
+            [
+                f"{version}{grade_name}{volume} {subject} {topic}",
+                f"《{topic}》第{rnd.randrange(1, 4)}课时",
+                f"{topic}（{grade_name}{subject}{KIND_WORDS[kind]}）",
+                f"一师一优课 {topic}",
+                f"{grade_name}{subject}：{topic} {KIND_WORDS[kind]}",
+            ]
+        )
         yield SearchDoc(
-            id=f"r{i:06d}", title=title, kind=kind, provider=provider, school=school,
-            stage=stage, grades=[grade], subject=subject,
+            id=f"r{i:06d}",
+            title=title,
+            kind=kind,
+            provider=provider,
+            school=school,
+            stage=stage,
+            grades=[grade],
+            subject=subject,
             description="".join(rnd.sample(DESCRIPTION_PARTS, 5)).format(
-                topic=topic, grade=grade_name),
+                topic=topic, grade=grade_name
+            ),
             tags=[subject, grade_name, KIND_WORDS[kind], version],
-            published_at=float(published), views=views,
+            published_at=float(published),
+            views=views,
             guest_visible=rnd.random() < 0.6,
         )
 
 
-def query_mix(n: int, *, seed: int = 11) -> list[tuple[str, dict[str, list[object]]]]:
+def query_mix(n: int, *, seed: int = 11) -> list[tuple[str, dict[str, list[str | int]]]]:
     """What readers type: lesson names and their fragments, subject words, a few single
-    characters and Latin words, about a third with one or two facet filters."""
+    characters, Latin words and words nobody wrote about; a third with a facet filter."""
     rnd = random.Random(seed)
     lessons = [t for ts in LESSONS.values() for t in ts]
     enrichment = [t for ts in ENRICHMENT.values() for t in ts]
-    out: list[tuple[str, dict[str, list[object]]]] = []
+    out: list[tuple[str, dict[str, list[str | int]]]] = []
     for _ in range(n):
         r = rnd.random()
         if r < 0.35:
@@ -179,18 +202,23 @@ def query_mix(n: int, *, seed: int = 11) -> list[tuple[str, dict[str, list[objec
             q = rnd.choice(["诗", "棋", "画", "琴", "舞", "光", "电", "水"])
         elif r < 0.9:
             q = rnd.choice(["Scratch", "Python", "DNA", "Arduino", "3D打印", "unit 1"])
-        elif r < 0.95:
+        elif r < 0.93:
             q = rnd.choice(lessons) + " " + rnd.choice(["练习", "课件", "课堂实录"])
+        elif r < 0.96:  # a word the catalog does not have: relaxed matching
+            q = rnd.choice(lessons) + " " + rnd.choice(["微积分", "量子", "编程竞赛"])
         else:
             q = ""
-        filters: dict[str, list[object]] = {}
+        filters: dict[str, list[str | int]] = {}
         if rnd.random() < 0.35:
             facet = rnd.choice(["stage", "grade", "subject", "kind", "provider"])
-            filters[facet] = {
-                "stage": ["初中"], "grade": [rnd.randrange(1, 13)],
-                "subject": [rnd.choice(list(LESSONS))], "kind": ["exercise"],
+            choices: dict[str, list[str | int]] = {
+                "stage": ["初中"],
+                "grade": [rnd.randrange(1, 13)],
+                "subject": [rnd.choice(list(LESSONS))],
+                "kind": ["exercise"],
                 "provider": ["city"],
-            }[facet]
+            }
+            filters[facet] = choices[facet]
         out.append((q, filters))
     return out
 
@@ -207,32 +235,39 @@ def test_50k_documents_index_and_query_latency(capsys: pytest.CaptureFixture[str
     started = time.perf_counter()
     for doc in docs:
         (city if doc.provider == "city" else district).add(doc)
+    city.warm()
+    district.warm()
     index_seconds = time.perf_counter() - started
 
     queries = query_mix(500)
-    for q, f in queries[:20]:  # warm lazily built bitsets and orders
-        search_many([city, district], q, filters=f, reader_school="school-1", guest=False)
-    single: list[float] = []
-    merged: list[float] = []
-    hits = 0
-    for q, f in queries:
+    mine = [city, district]
+    relevance: list[float] = []
+    other: list[float] = []
+    found = relaxed = 0
+    for i, (q, f) in enumerate(queries):
         t0 = time.perf_counter()
-        result = search_many([city, district], q, filters=f, reader_school="school-1", guest=False)
+        result = search_many(mine, q, filters=f, reader_school="school-1", guest=False)
         t1 = time.perf_counter()
-        city.search(q, filters=f, reader_school=None, guest=True, sort="most_viewed")
+        sort = "newest" if i % 2 else "most_viewed"
+        search_many(mine, q, filters=f, sort=sort, page=2, reader_school=None, guest=True)
         t2 = time.perf_counter()
-        merged.append((t1 - t0) * 1000)
-        single.append((t2 - t1) * 1000)
-        hits += result.total > 0
+        relevance.append((t1 - t0) * 1000)
+        other.append((t2 - t1) * 1000)
+        found += result.total > 0
+        relaxed += result.relaxed
+
+    def summary(ms: list[float]) -> str:
+        return (
+            f"p50 {percentile(ms, 50):.2f} ms, p99 {percentile(ms, 99):.2f} ms, "
+            f"max {max(ms):.2f} ms, mean {statistics.fmean(ms):.2f} ms"
+        )
 
     with capsys.disabled():
         print(
-            f"\nsearch 50k: indexed {len(city) + len(district)} docs in {index_seconds:.1f} s; "
-            f"city+district p50 {percentile(merged, 50):.2f} ms, p99 "
-            f"{percentile(merged, 99):.2f} ms, mean {statistics.fmean(merged):.2f} ms; "
-            f"city only p50 {percentile(single, 50):.2f} ms, p99 {percentile(single, 99):.2f} ms "
-            f"({hits}/500 queries found something)"
+            f"\nsearch: indexed {len(city) + len(district)} resources in {index_seconds:.1f} s; "
+            f"500 queries over city+district, relevance: {summary(relevance)}; "
+            f"newest/most viewed, page 2, guest: {summary(other)}; "
+            f"{found} found something, {relaxed} relaxed"
         )
     assert len(city) + len(district) == 50_000
-    assert hits > 400
-    assert Filters.of({"grade": [8]}).grade == frozenset({8})
+    assert found > 400

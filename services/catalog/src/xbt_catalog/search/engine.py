@@ -68,11 +68,12 @@ def search_many(
 ) -> SearchResult:
     """Search `indexes` as one. An empty query browses (relevance then means newest).
 
-    Every query term must match (CJK bigrams, words, one-character groups); if that finds
-    nothing the reader may see, hits need only all but a third of the terms and the result
-    says `relaxed=True`. `reader_school` and `guest` exclude other schools' resources and,
-    for guests, resources not marked for guests. Raises ValueError for a size above
-    MAX_PAGE_SIZE, a page past MAX_RESULT_WINDOW, an unknown sort or facet.
+    Every query term must match (CJK bigrams, words, one-character groups); if no document
+    the reader may see has them all (whatever the facet filters), hits need only all but a
+    third of the terms and the result says `relaxed=True`. `reader_school` and `guest`
+    exclude other schools' resources and, for guests, resources not marked for guests.
+    Raises ValueError for a size above MAX_PAGE_SIZE, a page past MAX_RESULT_WINDOW, an
+    unknown sort or facet.
     """
     _check(sort, page, size)
     if filters is None:
@@ -88,7 +89,9 @@ def search_many(
             ix.match(plan, filters, reader_school=reader_school, guest=guest) for ix in unique
         ]
         relaxed = False
-        if not plan.empty and plan.size >= 2 and not any(m.total for m in matches):
+        # Relax when no document the reader may see has every term; facet filters play no
+        # part, so narrowing a result never switches it between exact and relaxed.
+        if not plan.empty and plan.size >= 2 and not any(m.matched for m in matches):
             relaxed = True
             least = min_match(plan.size)
             matches = [

@@ -14,7 +14,9 @@ Layout (all lists are indexed by an internal document number, reused after remov
   score order and as a bitset, kept up to date by add/remove (an LRU of IMPACT_CACHE terms):
   a single term's idf scales every score alike, so its order does not depend on it.
 
-Not safe for concurrent use by itself: every public method takes the index's lock.
+Safe to share between threads: changes and searches take the index's lock (a search over
+several indexes takes all of theirs, in a fixed order); analysing a document's text happens
+before the lock is taken.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TypeVar
 from xbt_catalog.search.analysis import QueryPlan, compact, field_terms, is_cjk, normalize
 from xbt_catalog.search.model import (
     FACETS,
+    OPEN_PROVIDERS,
     FacetValue,
     Filters,
     FilterSpec,
@@ -54,6 +57,8 @@ NORM_DRIFT = 0.02
 IMPACT_MIN_DF = 1000
 IMPACT_CACHE = 64
 _TF_CAP = 255
+# Only the start of a long description is indexed (bounded memory per document).
+DESCRIPTION_CHARS = 2_000
 
 SortKey = tuple[float | str, ...]
 K = TypeVar("K", str, FacetValue)
@@ -117,7 +122,7 @@ def _analyze(doc: SearchDoc) -> _Analyzed:
         g_terms += terms
         g_chars.append(chars)
         tags.append(compact(tag))
-    description = normalize(doc.description)
+    description = normalize(doc.description[:DESCRIPTION_CHARS])
     d_terms, d_chars = field_terms(description)
 
     packed = {t: min(n, _TF_CAP) for t, n in Counter(t_terms).items()}
@@ -156,6 +161,7 @@ class Match:
     facet_masks: dict[str, int]  # active facet filter -> OR of its values' bitsets
     result_mask: int  # query & visible & every facet filter
     total: int
+    matched: int  # documents matching the query that the reader may see, before facet filters
     rows: list[int] | None = None  # the result's documents, when the match listed them
     ranked: list[int] | None = None  # one-term query: its documents, best first
 
@@ -254,16 +260,19 @@ class SearchIndex:
             self._remove(doc_id)
             return True
 
-    def set_views(self, doc_id: str, views: int) -> None:
-        """Update a view count without re-indexing the text."""
+    def set_views(self, doc_id: str, views: int) -> bool:
+        """Update a view count without re-indexing the text; False if `doc_id` is unknown."""
         with self._lock:
-            d = self._num[doc_id]
+            d = self._num.get(doc_id)
+            if d is None:
+                return False
             doc = self._docs[d]
             assert doc is not None
             self._unorder(d, only="most_viewed")
             self._views[d] = views
             self._docs[d] = replace(doc, views=views)
             self._order(d, only="most_viewed")
+            return True
 
     def _slot(self) -> int:
         if self._free:
@@ -314,9 +323,10 @@ class SearchIndex:
         self._live.add(d)
         if doc.guest_visible:
             self._guest.add(d)
-        if doc.provider == "school" and doc.school:
+        if doc.provider not in OPEN_PROVIDERS:
             self._school_level.add(d)
-            self._by_school.setdefault(doc.school, _Bits()).add(d)
+            if doc.school:
+                self._by_school.setdefault(doc.school, _Bits()).add(d)
         for facet, value in _facet_values(doc):
             self._values[facet].setdefault(value, _Bits()).add(d)
         self._order(d)
@@ -402,6 +412,21 @@ class SearchIndex:
                 del order[i]
 
     # -- statistics --------------------------------------------------------------------------
+
+    def warm(self) -> None:
+        """Build what the first searches would otherwise build (length factors, bitsets, the
+        browse orders): call after loading an index, before serving from it."""
+        with self._lock:
+            self._ensure_norms()
+            nbytes = self._nbytes()
+            every: list[_Bits] = [self._live, self._guest, self._school_level]
+            every += self._by_school.values()
+            for values in self._values.values():
+                every += values.values()
+            for bits in every:
+                bits.mask(nbytes)
+            for name in ("newest", "most_viewed"):
+                self._ordered(name)
 
     def _nbytes(self) -> int:
         return (len(self._docs) >> 3) + 1
@@ -520,7 +545,8 @@ class SearchIndex:
         for m in facet_masks.values():
             passing &= m
         if plan.empty:
-            return Match(None, visible, facet_masks, passing, passing.bit_count())
+            total = passing.bit_count()
+            return Match(None, visible, facet_masks, passing, total, visible.bit_count())
         unit = _single_unit(plan)
         if min_match is None and unit is not None:
             df = self.char_df(unit) if plan.chars else self.df(unit)
@@ -533,6 +559,7 @@ class SearchIndex:
                     facet_masks,
                     result_mask,
                     result_mask.bit_count(),
+                    (impact.mask & visible).bit_count(),
                     ranked=impact.ranked,
                 )
         candidates = self._candidates(plan, min_match)
@@ -544,7 +571,8 @@ class SearchIndex:
         else:
             ok = passing.to_bytes(nbytes, "little")
             rows = [d for d in candidates if ok[d >> 3] >> (d & 7) & 1]
-        return Match(query_mask, visible, facet_masks, result_mask, total, rows=rows)
+        matched = (query_mask & visible).bit_count()
+        return Match(query_mask, visible, facet_masks, result_mask, total, matched, rows=rows)
 
     def _impact_of(self, unit: str) -> _Impact:
         impact = self._impact.pop(unit, None)  # re-inserted last: least recently used first
@@ -629,7 +657,9 @@ class SearchIndex:
         terms = [(postings[t], idfs[t]) for t in plan.required if t in postings]
         terms += [(postings[t], idfs[t]) for t in plan.optional if t in postings]
         chars = [(c, idfs[c]) for c in plan.chars]
-        weight = sum(idfs[t] for t in plan.required) + sum(w for _, w in chars)
+        # The bonus scales with every term the phrase stands for, bridges included, so
+        # 二元 一次 方程 and 二元一次方程 score a title containing the phrase alike.
+        weight = sum(idfs[t] for t in plan.required + plan.optional) + sum(w for _, w in chars)
         phrase = plan.phrase
         title_bonus = TITLE_PHRASE_BONUS * weight
         tag_bonus = TAG_PHRASE_BONUS * weight

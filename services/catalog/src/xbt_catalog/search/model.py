@@ -25,13 +25,15 @@ FACETS: dict[str, str] = {
     "provider": "provider",
 }
 FacetValue = str | int
-PROVIDERS = ("city", "district", "school")
+OPEN_PROVIDERS = ("city", "district")  # visible to every reader of their index
 
 
 @dataclass(frozen=True, slots=True)
 class SearchDoc:
-    """One published resource as the engine sees it. `provider` is who provides it (city,
-    district or school); a school's resource names its `school`."""
+    """One published resource as the engine sees it. `provider` is who provides it: "city"
+    and "district" resources are visible to every reader of the index; anything else counts
+    as a school's and is visible only to readers of `school` (so a school resource without
+    a school, or with an unexpected provider, is visible to nobody rather than to all)."""
 
     id: str
     title: str
@@ -50,10 +52,8 @@ class SearchDoc:
     school: str | None = None
 
     def __post_init__(self) -> None:
-        if self.provider not in PROVIDERS:
-            raise ValueError(f"provider must be one of {PROVIDERS}, not {self.provider!r}")
-        if self.provider == "school" and not self.school:
-            raise ValueError("a school-provided resource must name its school")
+        if isinstance(self.tags, str):  # one tag, not its characters
+            object.__setattr__(self, "tags", (self.tags,))
 
 
 def _frozen(values: Iterable[FacetValue] | FacetValue | None) -> frozenset[FacetValue]:
@@ -80,6 +80,12 @@ class Filters:
     def __post_init__(self) -> None:
         for f in fields(self):
             object.__setattr__(self, f.name, _frozen(getattr(self, f.name)))
+        try:  # grades arrive as strings from query strings
+            object.__setattr__(self, "grade", frozenset(int(g) for g in self.grade))
+        except ValueError:
+            raise ValueError(
+                f"grades are whole numbers, not {sorted(map(str, self.grade))}"
+            ) from None
 
     @classmethod
     def of(cls, mapping: Mapping[str, Iterable[FacetValue] | FacetValue | None]) -> Filters:
