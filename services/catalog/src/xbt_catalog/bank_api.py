@@ -1,0 +1,114 @@
+"""Question-bank routes (题库): knowledge points, items, marking practice answers.
+
+Who asks decides the shape of an item: pupils and guests never get `answer` or
+`explanation`; teachers, researchers and administrators do (see `bank.audience_of`). No
+query parameter or header changes that.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from xbt_catalog.api import Cat, cached_response
+from xbt_catalog.bank import MAX_PAGE, Bank, CheckResult, ItemSelection, ItemType, audience_of
+from xbt_catalog.schemas import Stage, Subject
+from xbt_catalog.service import reader_of
+from xbt_shared.auth import CurrentTenant, CurrentUser
+
+router = APIRouter(prefix="/v1", tags=["question bank"])
+
+Difficulty = Annotated[int, Field(ge=1, le=5)]
+NodeId = Annotated[str | None, Query(min_length=1, max_length=120)]
+
+
+def get_bank(catalog: Cat) -> Bank:
+    return Bank(catalog)
+
+
+QuestionBank = Annotated[Bank, Depends(get_bank)]
+
+
+class CheckAnswer(BaseModel):
+    """A pupil's answer: "B"; ["A", "C"]; true; ["x=2", "3"] (one text per blank); a text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: JsonValue
+
+
+@router.get("/knowledge-points")
+async def knowledge_points(
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    bank: QuestionBank,
+    subject: Subject,
+    stage: Stage,
+) -> Response:
+    """The knowledge-point tree (知识点) of a subject and stage, nested by `children`."""
+    cached = await bank.knowledge_points(reader_of(principal, tenant), subject=subject, stage=stage)
+    return cached_response(request, cached)
+
+
+@router.get("/items")
+async def list_items(
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    bank: QuestionBank,
+    knowledge_point: NodeId = None,
+    include_descendants: bool = True,
+    textbook: NodeId = None,
+    up_to: Annotated[
+        str | None,
+        Query(min_length=1, max_length=120, description="a node of `textbook`: items up to it"),
+    ] = None,
+    type_: Annotated[list[ItemType] | None, Query(alias="type")] = None,
+    difficulty: Annotated[list[Difficulty] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, description="at most 50")] = 20,
+) -> Response:
+    """Items by knowledge point (with its sub-points unless `include_descendants=false`) or
+    by textbook progress (every node of `textbook` up to and including `up_to`, in reading
+    order), or both; `type` and `difficulty` may repeat. Pupils get no answer keys."""
+    selection = ItemSelection(
+        knowledge_point=knowledge_point,
+        include_descendants=include_descendants,
+        textbook=textbook,
+        up_to=up_to,
+        types=tuple(type_ or ()),
+        difficulties=tuple(sorted(set(difficulty or ()))),
+    )
+    cached = await bank.items(
+        reader_of(principal, tenant), audience_of(principal), selection, page=page, size=size
+    )
+    return cached_response(request, cached)
+
+
+@router.get("/items/{item_id}")
+async def item(
+    item_id: str,
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    bank: QuestionBank,
+) -> Response:
+    """One item; with `answer` and `explanation` only for teachers, researchers and admins."""
+    cached = await bank.item(reader_of(principal, tenant), audience_of(principal), item_id)
+    return cached_response(request, cached)
+
+
+@router.post("/items/{item_id}/check")
+async def check(
+    item_id: str,
+    body: CheckAnswer,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    bank: QuestionBank,
+) -> CheckResult:
+    """Practice: mark an answer server-side; the key and explanation come with the verdict.
+    Short answers are not auto-marked (`correct: null`, `marking: needs_teacher`)."""
+    return await bank.check(reader_of(principal, tenant), item_id, body.answer)

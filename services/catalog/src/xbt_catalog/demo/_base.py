@@ -1,0 +1,135 @@
+"""Shared pieces of the demo generators: dates, providers, ids, the outline parser."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+Doc = dict[str, Any]
+
+# The spring semester of 2020 was to start on Monday 17 February; the TV review lessons run
+# for the two weeks from then. Content was published over the months before.
+SEMESTER_START = datetime(2020, 2, 17, tzinfo=UTC)
+PUBLISH_FROM = datetime(2019, 9, 1, tzinfo=UTC)
+PUBLISH_TO = datetime(2020, 2, 14, tzinfo=UTC)
+
+# A reserved domain: demo media never resolve to anybody's real server.
+MEDIA_BASE = "https://media.xuebuting.example"
+
+CITY_NAME = "天津市教育委员会"
+CITY_PROVIDER: Doc = {"level": "city", "tenant": "city", "school_id": None, "name": CITY_NAME}
+
+STAGE_CODES = {"小学": "xx", "初中": "cz", "高中": "gz"}
+
+SUBJECT_PINYIN: dict[str, str] = {
+    "语文": "yuwen",
+    "数学": "shuxue",
+    "英语": "yingyu",
+    "道德与法治": "daodefazhi",
+    "科学": "kexue",
+    "物理": "wuli",
+    "化学": "huaxue",
+    "生物": "shengwu",
+    "历史": "lishi",
+    "地理": "dili",
+    "思想政治": "zhengzhi",
+    "信息技术": "xinxi",
+    "音乐": "yinyue",
+    "美术": "meishu",
+    "体育与健康": "tiyu",
+}
+PINYIN_SUBJECT = {v: k for k, v in SUBJECT_PINYIN.items()}
+
+GRADE_LABELS = {
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "七年级",
+    8: "八年级",
+    9: "九年级",
+    10: "高一",
+    11: "高二",
+    12: "高三",
+}
+
+CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 20 -> 二十 (for n < 100)."""
+    if n <= 10:
+        return CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else CN_NUMERALS[tens]
+    return head + "十" + (CN_NUMERALS[ones] if ones else "")
+
+
+def provider(level: str, tenant: str, school_id: str | None, name: str) -> Doc:
+    return {"level": level, "tenant": tenant, "school_id": school_id, "name": name}
+
+
+def city_provider(name: str = CITY_NAME) -> Doc:
+    return provider("city", "city", None, name)
+
+
+def spread(
+    rng: random.Random, start: datetime = PUBLISH_FROM, end: datetime = PUBLISH_TO
+) -> datetime:
+    """A moment between start and end, rounded to the minute, during office hours (UTC+8)."""
+    days = (end - start).days
+    day = start + timedelta(days=rng.randrange(days))
+    # 08:00-18:00 Beijing time is 00:00-10:00 UTC.
+    return day + timedelta(hours=rng.randrange(0, 10), minutes=rng.randrange(60))
+
+
+def stamps(published_at: datetime, rng: random.Random) -> tuple[datetime, datetime]:
+    """created_at a few days before publishing, updated_at at publishing or a little after."""
+    created = published_at - timedelta(days=rng.randrange(1, 15), hours=rng.randrange(8))
+    updated = published_at + timedelta(days=rng.choice((0, 0, 0, 1, 3, 7)))
+    return created, updated
+
+
+def parse_outline(text: str) -> dict[str, list[tuple[str, list[str]]]]:
+    """``== key`` headers, then ``unit: lesson / lesson`` lines -> {key: [(unit, lessons)]}."""
+    blocks: dict[str, list[tuple[str, list[str]]]] = {}
+    current: list[tuple[str, list[str]]] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("== "):
+            current = blocks.setdefault(line[3:].strip(), [])
+            continue
+        if current is None:
+            raise ValueError(f"outline line before any header: {line!r}")
+        if ": " in line:
+            unit, rest = line.split(": ", 1)
+            current.append((unit.strip(), [p.strip() for p in rest.split(" / ") if p.strip()]))
+        else:
+            current.append((line, []))
+    return blocks
+
+
+def parse_tree(text: str) -> list[tuple[str, list[Any]]]:
+    """An indented outline (two spaces a level) -> nested [(name, children)]."""
+    root: list[tuple[str, list[Any]]] = []
+    stack: list[tuple[int, list[tuple[str, list[Any]]]]] = [(-1, root)]
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        indent = (len(raw) - len(raw.lstrip(" "))) // 2
+        while stack[-1][0] >= indent:
+            stack.pop()
+        node: tuple[str, list[Any]] = (raw.strip(), [])
+        stack[-1][1].append(node)
+        stack.append((indent, node[1]))
+    return root
+
+
+def skewed_views(rng: random.Random, boost: float = 1.0) -> int:
+    """A long-tailed view count: most resources a few hundred, a few tens of thousands."""
+    return int(rng.lognormvariate(5.2, 1.35) * boost)
