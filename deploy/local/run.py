@@ -38,7 +38,9 @@ class Service:
 
 SERVICES = [
     Service("identity", "xbt_identity.main:app", 8101),
+    Service("catalog", "xbt_catalog.main:app", 8102),
 ]
+SEEDS = ["xbt_identity.seed", "xbt_catalog.seed"]
 
 
 def common_env() -> dict[str, str]:
@@ -131,7 +133,8 @@ def start_mongo(sup: Supervisor) -> None:
 
 def seed(env: dict[str, str]) -> None:
     print("  loading demo data (idempotent)…")
-    subprocess.run([sys.executable, "-m", "xbt_identity.seed"], env=env, check=True, cwd=ROOT)
+    for module in SEEDS:
+        subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=ROOT)
 
 
 def _interrupt(*_: object) -> None:

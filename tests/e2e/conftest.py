@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from xbt_catalog.seed import seed as seed_catalog
 from xbt_identity.passwords import Passwords
 from xbt_identity.seed import DEMO_PASSWORD, seed
 from xbt_shared.mongo import Mongo
@@ -35,6 +36,7 @@ BIN = Path(sys.executable).parent
 class Suite:
     gateway: str
     identity: str
+    catalog: str
     env: dict[str, Any]
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -70,11 +72,12 @@ def suite_env(mongo_uri: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
-    gateway_port, identity_port = free_port(), free_port()
+    gateway_port, identity_port, catalog_port = free_port(), free_port(), free_port()
     logs = Path(tempfile.mkdtemp(prefix="xbt-e2e-"))
     s = Suite(
         gateway=f"http://127.0.0.1:{gateway_port}",
         identity=f"http://127.0.0.1:{identity_port}",
+        catalog=f"http://127.0.0.1:{catalog_port}",
         env=suite_env,
         logs=logs,
     )
@@ -87,11 +90,12 @@ def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
         "XBT_IDENTITY_ISSUER": s.issuer,
         "XBT_JWT_ISSUER": s.issuer,
         "XBT_JWKS_URL": f"{s.identity}/v1/.well-known/jwks.json",
-        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{s.identity}"}}',
+        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{s.identity}", "catalog": "{s.catalog}"}}',
     }
     try:
         for name, module, port in (
             ("identity", "xbt_identity.main:app", identity_port),
+            ("catalog", "xbt_catalog.main:app", catalog_port),
             ("gateway", "xbt_gateway.main:app", gateway_port),
         ):
             log = logs / f"{name}.log"
@@ -130,6 +134,11 @@ async def _seed(env: dict[str, Any]) -> None:
         passwords.shutdown()
     finally:
         await mongo.close()
+    catalog = Mongo(env["mongodb_uri"], service="catalog", db_prefix=env["db_prefix"])
+    try:
+        await seed_catalog(catalog)
+    finally:
+        await catalog.close()
 
 
 @pytest.fixture
