@@ -8,8 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from xbt_catalog.api import router
+from xbt_catalog.bank import BankStore
+from xbt_catalog.bank_api import router as bank_router
+from xbt_catalog.courses_api import router as courses_router
+from xbt_catalog.courses_store import ensure_open_school_indexes
 from xbt_catalog.events import SUBSCRIPTIONS
 from xbt_catalog.indexing import TenantIndexes
+from xbt_catalog.schedule_api import router as schedule_router
 from xbt_catalog.service import CACHE_NAMESPACE, Catalog
 from xbt_catalog.settings import CatalogSettings
 from xbt_catalog.store import CatalogStore
@@ -24,6 +29,8 @@ SERVICE = "catalog"
 async def ensure_indexes(runtime: Runtime) -> None:
     for tdb in runtime.mongo.all_tenants():
         await CatalogStore(tdb).ensure_indexes()
+        await ensure_open_school_indexes(tdb)
+        await BankStore(tdb).ensure_indexes()
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -76,6 +83,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.state.verifier = runtime.verifier
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(courses_router)
+    app.include_router(schedule_router)
+    app.include_router(bank_router)
     return app
 
 
