@@ -13,10 +13,12 @@ from pymongo.errors import BulkWriteError
 
 from xbt_catalog import demo
 from xbt_catalog.main import ensure_indexes
+from xbt_catalog.service import CACHE_NAMESPACE
 from xbt_catalog.settings import CatalogSettings
+from xbt_shared.cache import VersionedCache
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.runtime import Runtime
-from xbt_shared.tenancy import CITY, Tenant
+from xbt_shared.tenancy import ALL_TENANTS, CITY, Tenant
 
 # collection -> generator of its demo documents
 DEMO: dict[str, Callable[[], Iterable[Doc]]] = {
@@ -62,6 +64,13 @@ async def main() -> None:
     try:
         await ensure_indexes(runtime)
         created = await seed(runtime.mongo)
+        if any(created.values()):
+            # Answers cached before this seed (Redis outlives `make run`) must not be served.
+            cache = VersionedCache(
+                runtime.redis, prefix=runtime.redis_prefix, namespace=CACHE_NAMESPACE
+            )
+            for tenant in ALL_TENANTS:
+                await cache.invalidate(tenant.id)
         print(
             "  catalog demo data: created "
             + ", ".join(f"{n} {name}" for name, n in created.items())
