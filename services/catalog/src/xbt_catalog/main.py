@@ -14,6 +14,8 @@ from xbt_catalog.courses_api import router as courses_router
 from xbt_catalog.courses_store import ensure_open_school_indexes
 from xbt_catalog.events import SUBSCRIPTIONS
 from xbt_catalog.indexing import TenantIndexes
+from xbt_catalog.research_api import router as research_router
+from xbt_catalog.research_store import ensure_research_indexes
 from xbt_catalog.schedule_api import router as schedule_router
 from xbt_catalog.service import CACHE_NAMESPACE, Catalog
 from xbt_catalog.settings import CatalogSettings
@@ -31,6 +33,7 @@ async def ensure_indexes(runtime: Runtime) -> None:
         await CatalogStore(tdb).ensure_indexes()
         await ensure_open_school_indexes(tdb)
         await BankStore(tdb).ensure_indexes()
+        await ensure_research_indexes(tdb)
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -86,6 +89,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.include_router(courses_router)
     app.include_router(schedule_router)
     app.include_router(bank_router)
+    app.include_router(research_router)
     return app
 
 
