@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pymongo import ASCENDING
 
 from xbt_catalog.domain import Reader
-from xbt_catalog.service import Catalog, _key_of, _visible, scopes_of
+from xbt_catalog.service import Catalog, cache_key, readable, scopes_of
 from xbt_shared.auth import Principal
 from xbt_shared.cache import Cached
 from xbt_shared.errors import NotFound, Unprocessable
@@ -361,8 +361,8 @@ class BankStore:
 
 
 def visibility_query(reader: Reader, scope: str) -> Doc:
-    """`service._visible` as a query on one scope's items, so counts and pages are right
-    (results are checked with `_visible` again all the same)."""
+    """`service.readable` as a query on one scope's items, so counts and pages are right
+    (results are checked with `readable` again all the same)."""
     query: Doc = {"status": "published"}
     if reader.guest:
         query["guest_visible"] = True
@@ -414,7 +414,7 @@ class Bank:
         """The knowledge-point tree of a subject and stage: the city's, with the reader's
         district's own points added."""
         scopes = scopes_of(reader)
-        key = f"bank:kp-tree:{_key_of({'subject': subject, 'stage': stage})}"
+        key = f"bank:kp-tree:{cache_key({'subject': subject, 'stage': stage})}"
 
         async def load() -> Doc:
             flat = [
@@ -429,7 +429,7 @@ class Bank:
     # items -------------------------------------------------------------------------------------
 
     async def item(self, reader: Reader, audience: Audience, item_id: str) -> Cached:
-        key = f"bank:{audience}:item:" + _key_of(
+        key = f"bank:{audience}:item:" + cache_key(
             {"id": item_id, "school": reader.school, "guest": reader.guest, "aud": audience}
         )
 
@@ -455,7 +455,7 @@ class Bank:
         if selection.knowledge_point is None and selection.textbook is None:
             raise _invalid("query.knowledge_point", "name a knowledge_point or a textbook")
         scopes = scopes_of(reader)
-        key = f"bank:{audience}:items:" + _key_of(
+        key = f"bank:{audience}:items:" + cache_key(
             {
                 "sel": asdict(selection),
                 "p": page,
@@ -493,7 +493,7 @@ class Bank:
     async def _find_visible(self, reader: Reader, item_id: str) -> tuple[str, Doc]:
         for scope in reversed(scopes_of(reader)):
             doc = await self.store(scope).item(item_id)
-            if doc is not None and _visible(reader, doc, scope):
+            if doc is not None and readable(reader, doc, scope):
                 return scope, doc
         raise NotFound(f"no item {item_id!r}")
 
@@ -532,7 +532,7 @@ class Bank:
     ) -> list[str]:
         for scope in scopes_of(reader):
             textbook = await self.catalog.store(scope).textbook(textbook_id)
-            if textbook is not None and _visible(reader, textbook, scope):
+            if textbook is not None and readable(reader, textbook, scope):
                 break
         else:
             raise _invalid("query.textbook", f"no textbook {textbook_id!r}")
@@ -565,6 +565,6 @@ class Bank:
         items = [
             shape_item(found[(s, i)], s, audience)
             for _, i, s in wanted
-            if (s, i) in found and _visible(reader, found[(s, i)], s)
+            if (s, i) in found and readable(reader, found[(s, i)], s)
         ]
         return {"items": items, "total": total, "page": page, "size": size}

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from xbt_catalog import domain
 from xbt_catalog.courses_store import CourseStore
 from xbt_catalog.domain import Reader
-from xbt_catalog.service import Catalog, scopes_of
+from xbt_catalog.service import Catalog, readable, scopes_of
 from xbt_shared.cache import Cached, VersionedCache
 from xbt_shared.errors import NotFound, Unprocessable
 from xbt_shared.mongo import Doc, Mongo
@@ -50,19 +49,6 @@ def position_error(position_s: float, duration_s: float | None) -> str | None:
 
 def percent_complete(completed: int, total: int) -> float:
     return round(100.0 * completed / total, 1) if total else 0.0
-
-
-def course_visible(reader: Reader, doc: Doc, scope: str) -> bool:
-    """The resources' rule (`domain.visible_to`), applied to a course found in `scope`."""
-    provider = doc.get("provider") or {}
-    return domain.visible_to(
-        reader,
-        level=provider.get("level", "city" if scope == CITY else "district"),
-        tenant=scope,
-        school=provider.get("school_id"),
-        status=doc.get("status", "draft"),
-        guest_visible=bool(doc.get("guest_visible")),
-    )
 
 
 # what readers see ----------------------------------------------------------------------------
@@ -165,7 +151,7 @@ class Courses:
             query["program"] = program
         if grade is not None:
             query["grades"] = grade
-        key = "courses:" + _key_of(
+        key = "courses:" + cache_key(
             {
                 "program": program,
                 "grade": grade,
@@ -180,7 +166,7 @@ class Courses:
             found: list[tuple[str, Doc]] = []
             for scope in scopes_of(reader):
                 for doc in await self.store(scope).course_summaries(query):
-                    if course_visible(reader, doc, scope):
+                    if readable(reader, doc, scope):
                         found.append((scope, doc))
             found.sort(key=lambda sd: sd[1]["_id"])
             found.sort(key=lambda sd: _sortable(sd[1].get("published_at")), reverse=True)
@@ -204,7 +190,7 @@ class Courses:
         async def load() -> Doc:
             for scope in reversed(scopes_of(reader)):
                 doc = await self.store(scope).course(course_id)
-                if doc is not None and course_visible(reader, doc, scope):
+                if doc is not None and readable(reader, doc, scope):
                     return public_course(doc, scope, with_lessons=True)
             raise NotFound(f"no course {course_id!r}")
 
@@ -271,7 +257,7 @@ class Courses:
             if not ids:
                 continue
             for doc in await self.store(scope).course_summaries_by_ids(ids):
-                if not course_visible(reader, doc, scope):
+                if not readable(reader, doc, scope):
                     continue
                 lesson_ids = [ls["id"] for ls in doc.get("lessons") or []]
                 items.append(
@@ -289,6 +275,6 @@ def _sortable(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value or "")
 
 
-def _key_of(value: Any) -> str:
+def cache_key(value: Any) -> str:
     raw = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(raw.encode(), digest_size=10).hexdigest()

@@ -79,13 +79,13 @@ class Catalog:
     # textbooks -------------------------------------------------------------------------------
 
     async def list_textbooks(self, reader: Reader, filters: Doc) -> Cached:
-        key = "textbooks:" + _key_of(filters) + (":guest" if reader.guest else "")
+        key = "textbooks:" + cache_key(filters) + (":guest" if reader.guest else "")
 
         async def load() -> list[Doc]:
             found: list[Doc] = []
             for scope in scopes_of(reader):
                 for tb in await self.store(scope).textbooks({**filters, "status": "published"}):
-                    if _visible(reader, tb, scope):
+                    if readable(reader, tb, scope):
                         found.append(public_textbook(tb))
             return found
 
@@ -97,7 +97,7 @@ class Catalog:
         async def load() -> Doc:
             for scope in scopes_of(reader):
                 tb = await self.store(scope).textbook(textbook_id)
-                if tb is not None and _visible(reader, tb, scope):
+                if tb is not None and readable(reader, tb, scope):
                     return {**public_textbook(tb), "tree": tb.get("tree", [])}
             raise NotFound(f"no textbook {textbook_id!r}")
 
@@ -108,7 +108,7 @@ class Catalog:
     async def _find_visible(self, reader: Reader, resource_id: str) -> tuple[str, Doc]:
         for scope in reversed(scopes_of(reader)):
             doc = await self.store(scope).resource(resource_id)
-            if doc is not None and _visible(reader, doc, scope):
+            if doc is not None and readable(reader, doc, scope):
                 return scope, doc
         raise NotFound(f"no resource {resource_id!r}")
 
@@ -140,7 +140,7 @@ class Catalog:
                 f"size may be at most {self.max_page_size}",
                 errors=[{"field": "query.size", "message": f"at most {self.max_page_size}"}],
             )
-        key = "search:" + _key_of(
+        key = "search:" + cache_key(
             {
                 "q": query,
                 "f": filters,
@@ -312,7 +312,8 @@ class Catalog:
         return event.model_dump()
 
 
-def _visible(reader: Reader, doc: Doc, scope: str) -> bool:
+# Who may read a piece of content (resource, textbook, course, item) found in `scope`.
+def readable(reader: Reader, doc: Doc, scope: str) -> bool:
     provider = doc.get("provider") or {}
     return domain.visible_to(
         reader,
@@ -373,6 +374,6 @@ def _owner_from_body(cached: Cached) -> str:
     return str(json.loads(cached.body).get("owner", CITY))
 
 
-def _key_of(value: Any) -> str:
+def cache_key(value: Any) -> str:
     raw = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(raw.encode(), digest_size=10).hexdigest()
