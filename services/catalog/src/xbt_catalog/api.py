@@ -5,13 +5,14 @@ Shared reads answer from the cache with an `ETag`; a matching `If-None-Match` ge
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from xbt_catalog.schemas import (
     Category,
     CreateResource,
+    EditResource,
     EnrichmentKind,
     Grade,
     Kind,
@@ -24,6 +25,7 @@ from xbt_catalog.schemas import (
 from xbt_catalog.service import Catalog, reader_of
 from xbt_shared.auth import CurrentTenant, CurrentUser, forbid_guest_writes
 from xbt_shared.cache import Cached
+from xbt_shared.errors import Unprocessable
 
 router = APIRouter(prefix="/v1")
 
@@ -131,6 +133,38 @@ async def create_resource(
 ) -> dict[str, Any]:
     forbid_guest_writes(principal)
     return await catalog.create_resource(principal, tenant, body.model_dump(mode="json"))
+
+
+@router.get("/workflow/resources", tags=["publishing"])
+async def workflow_resources(
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    catalog: Cat,
+    status: Literal["draft", "in_review", "published", "withdrawn"] | None = None,
+    mine: bool = False,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    size: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> dict[str, Any]:
+    """My drafts (`mine=true`), or a publisher's queue (`status=in_review`)."""
+    return await catalog.workflow_list(
+        principal, tenant, status=status, mine=mine, page=page, size=size
+    )
+
+
+@router.patch("/resources/{resource_id}", tags=["publishing"])
+async def edit_resource(
+    resource_id: str,
+    body: EditResource,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    catalog: Cat,
+) -> dict[str, Any]:
+    """Edit a draft or withdrawn resource."""
+    forbid_guest_writes(principal)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if not changes:
+        raise Unprocessable("nothing to change", errors=[{"field": "body", "message": "empty"}])
+    return await catalog.edit_resource(principal, tenant, resource_id, changes)
 
 
 @router.post("/resources/{resource_id}/submit", tags=["publishing"])

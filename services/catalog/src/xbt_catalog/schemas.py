@@ -78,3 +78,24 @@ class Recommend(BaseModel):
 
     class_ids: list[str] = Field(min_length=1, max_length=30)
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class EditResource(BaseModel):
+    """Changes to a draft (or withdrawn) resource; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    subject: Subject | None = None
+    grades: list[Grade] | None = Field(default=None, max_length=12)
+    textbook_node_ids: list[str] | None = Field(default=None, max_length=50)
+    media: Media | None = None
+    tags: (
+        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]]
+        | None
+    ) = Field(default=None, max_length=20)
+    guest_visible: bool | None = None
+    category: Category | None = None
+    enrichment_kind: EnrichmentKind | None = None
+    teacher: Teacher | None = None

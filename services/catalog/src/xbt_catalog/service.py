@@ -182,6 +182,67 @@ class Catalog:
 
     # the publishing workflow ---------------------------------------------------------------
 
+    async def workflow_list(
+        self,
+        actor: Principal,
+        tenant: Tenant,
+        *,
+        status: str | None,
+        mine: bool,
+        page: int,
+        size: int,
+    ) -> Doc:
+        """Authors' own content in any state, and publishers' review queue: everything in
+        this tenant's database the actor may act on (never another tenant's)."""
+        if not actor.has_role(*domain.AUTHOR_ROLES):
+            raise Forbidden("only authors and publishers have a workflow view")
+        query: Doc = {}
+        if status:
+            query["status"] = status
+        if mine or not actor.has_role("district_admin", "researcher", "city_admin", "school_admin"):
+            query["created_by"] = actor.user_id
+        elif actor.has_role("school_admin") and not actor.has_role(
+            "district_admin", "researcher", "city_admin"
+        ):
+            query["$or"] = [
+                {"created_by": actor.user_id},
+                {"provider.school_id": actor.school},
+            ]
+        store = self.store(tenant.id)
+        total = await store.count_resources(query)
+        docs = await store.resources(
+            query, sort=[("updated_at", -1), ("_id", 1)], skip=(page - 1) * size, limit=size
+        )
+        return {
+            "items": [public_resource(d, tenant.id, include_workflow=True) for d in docs],
+            "total": total,
+            "page": page,
+            "size": size,
+        }
+
+    async def edit_resource(
+        self, actor: Principal, tenant: Tenant, resource_id: str, changes: Doc
+    ) -> Doc:
+        """Authors (and publishers) edit content while it is a draft or withdrawn."""
+        store = self.store(tenant.id)
+        doc = await store.resource(resource_id)
+        if doc is None or not _may_see_workflow(actor, tenant, doc):
+            raise NotFound(f"no resource {resource_id!r}")
+        if doc["status"] not in ("draft", "withdrawn"):
+            raise Conflict(
+                f"a {doc['status']} resource cannot be edited; return it to draft first",
+                slug="not-editable",
+            )
+        if changes.get("grades"):
+            changes["stage"] = domain.stage_of(min(changes["grades"]))
+        changes["updated_at"] = self._now()
+        updated = await store.update_resource(
+            resource_id, changes, expect={"status": doc["status"]}
+        )
+        if updated is None:
+            raise Conflict("the resource changed meanwhile; reload it", slug="stale")
+        return public_resource(updated, tenant.id, include_workflow=True)
+
     async def create_resource(self, actor: Principal, tenant: Tenant, fields: Doc) -> Doc:
         if not actor.has_role(*domain.AUTHOR_ROLES):
             raise Forbidden("only teachers, researchers and administrators create content")

@@ -153,3 +153,46 @@ async def test_recommend_to_own_classes_only(
     outbox = catalog.mongo.for_tenant(Tenant("heping"))[OUTBOX]
     events = [r async for r in outbox.find({"event.type": "catalog.resource.recommended"})]
     assert len(events) == 1 and events[0]["event"]["data"]["class_ids"] == ["c-hp-8-1"]
+
+
+async def test_drafts_are_edited_and_publishers_see_their_queue(
+    client: httpx.AsyncClient, tokens: TokenFactory, corpus: list[Doc]
+) -> None:
+    rid = (await _create(client, teacher(tokens), level="district"))["id"]
+    edited = await client.patch(
+        f"/v1/resources/{rid}",
+        headers=teacher(tokens),
+        json={"title": "图像法解方程组", "grades": [7]},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["title"] == "图像法解方程组" and edited.json()["stage"] == "初中"
+    mine = await client.get(
+        "/v1/workflow/resources", headers=teacher(tokens), params={"mine": True}
+    )
+    assert [r["id"] for r in mine.json()["items"]] == [rid]
+    assert (await client.get("/v1/workflow/resources", headers=pupil(tokens))).status_code == 403
+    queue = await client.get(
+        "/v1/workflow/resources", headers=admin(tokens), params={"status": "in_review"}
+    )
+    assert queue.json()["total"] == 0
+    await client.post(f"/v1/resources/{rid}/submit", headers=teacher(tokens))
+    queue = await client.get(
+        "/v1/workflow/resources", headers=admin(tokens), params={"status": "in_review"}
+    )
+    assert [r["id"] for r in queue.json()["items"]] == [rid]
+    # In review, it is frozen; another district's admin sees nothing of it.
+    frozen = await client.patch(
+        f"/v1/resources/{rid}", headers=teacher(tokens), json={"title": "x"}
+    )
+    assert frozen.status_code == 409
+    hexi_queue = await client.get(
+        "/v1/workflow/resources", headers=admin(tokens, "hexi"), params={"status": "in_review"}
+    )
+    assert hexi_queue.json()["total"] == 0
+    assert (
+        await client.patch(
+            f"/v1/resources/{rid}", headers=admin(tokens, "hexi"), json={"title": "x"}
+        )
+    ).status_code == 404
+    empty = await client.patch(f"/v1/resources/{rid}", headers=teacher(tokens), json={})
+    assert empty.status_code == 422
