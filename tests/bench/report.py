@@ -19,7 +19,7 @@ from tests.bench.login import HashRate
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "var" / "bench"
-CPU_COLUMNS = (DRIVER, "gateway", "gateway-nolimit", "identity", "mongo", OTHERS)
+CPU_COLUMNS = (DRIVER, "gateway", "gateway-nolimit", "identity", "catalog", "mongo", OTHERS)
 PACKAGES = ("argon2-cffi", "aiohttp", "uvicorn", "uvloop", "fastapi", "redis", "pymongo")
 
 
@@ -48,6 +48,30 @@ class Ratio:
             "numerator_per_s": round(self.numerator, 2),
             "denominator_per_s": round(self.denominator, 2),
             "target": self.target,
+            "verdict": self.verdict,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyBound:
+    """A latency target: a percentile of one measurement must stay below a bound."""
+
+    key: str
+    label: str
+    value_ms: float | None
+    bound_ms: float
+
+    @property
+    def verdict(self) -> str:
+        if self.value_ms is None:
+            return "NO DATA"
+        return "meets target" if self.value_ms < self.bound_ms else "ABOVE target"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "value_ms": None if self.value_ms is None else round(self.value_ms, 2),
+            "target_below_ms": self.bound_ms,
             "verdict": self.verdict,
         }
 
@@ -101,6 +125,7 @@ def print_report(
     hashes: Sequence[tuple[str, HashRate]],
     loads: Sequence[LoadResult],
     ratios: Sequence[Ratio],
+    bounds: Sequence[LatencyBound] = (),
     elapsed: float,
     out: Path,
 ) -> None:
@@ -138,6 +163,15 @@ def print_report(
         target = "-" if ratio.target is None else f"≥ {ratio.target:.2f}"
         print(f"{ratio.label:<62}{ratio.value:>8.2f}{target:>9}  {ratio.verdict}")
     print(line)
+    if bounds:
+        print(f"{'latency':<62}{'ms':>8}{'target':>9}  verdict")
+        print(line)
+        for bound in bounds:
+            print(
+                f"{bound.label:<62}{_ms(bound.value_ms):>8}{f'< {bound.bound_ms:g}':>9}"
+                f"  {bound.verdict}"
+            )
+        print(line)
     print(f"took {elapsed:.0f} s; results written to {out.relative_to(ROOT)}")
 
 

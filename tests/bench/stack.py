@@ -1,15 +1,18 @@
 """The suite under test, started as `make run` starts it, on isolated names.
 
-A Mongo-wire server of its own (in memory, free port), identity and the gateway (plus a
-second gateway with its per-user and per-tenant limiter off, for context) as uvicorn
+A Mongo-wire server of its own (in memory, free port), identity, catalog and the gateway
+(plus a second gateway with its per-user and per-tenant limiter off, for context) as uvicorn
 subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
 with their own database prefix, Redis key prefix, exchange and queues
 (`xbt_shared.testing.make_isolated_env`), so a running `make run` is not disturbed.
+`prepare` runs once the Mongo-wire server is up and before any service starts (catalog
+builds its search indexes from what is in MongoDB when it starts).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +20,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,8 @@ GATEWAY_LIMITS = {
 }
 # The second gateway: authenticated requests make no Redis call at all (rate 0 = off).
 NO_LIMITER = {"XBT_GATEWAY_USER_RATE": "0", "XBT_GATEWAY_TENANT_RATE": "0"}
+# catalog builds its in-memory search indexes before it answers /readyz.
+CATALOG_READY_TIMEOUT = 240.0
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Stack:
     gateway: str = ""
     gateway_no_limiter: str = ""
     identity: str = ""
+    catalog: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -71,7 +78,10 @@ class Stack:
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
 
-def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+def start_stack(
+    extra_env: dict[str, str] | None = None,
+    prepare: Callable[[dict[str, Any]], Awaitable[object]] | None = None,
+) -> Stack:
     """Start everything; on failure stop what was started and re-raise."""
     logs = Path(tempfile.mkdtemp(prefix="xbt-bench-"))
     mongo_port = free_port()
@@ -81,18 +91,24 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     try:
         _start(stack, "mongo", _mongo_argv(mongo_port), dict(os.environ))
         wait_for_port(mongo_port)
+        if prepare is not None:
+            asyncio.run(prepare(stack.env))
         identity_port, gateway_port, second_port = free_port(), free_port(), free_port()
+        catalog_port = free_port()
         stack.identity = f"http://127.0.0.1:{identity_port}"
+        stack.catalog = f"http://127.0.0.1:{catalog_port}"
         stack.gateway = f"http://127.0.0.1:{gateway_port}"
         stack.gateway_no_limiter = f"http://127.0.0.1:{second_port}"
         env = {**_service_env(stack), **(extra_env or {})}
         for name, module, port, overrides in (
             ("identity", "xbt_identity.main:app", identity_port, {}),
+            ("catalog", "xbt_catalog.main:app", catalog_port, {}),
             ("gateway", "xbt_gateway.main:app", gateway_port, {}),
             ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER),
         ):
             _start(stack, name, _uvicorn_argv(module, port), {**env, **overrides})
-            _wait_ready(stack, name, f"http://127.0.0.1:{port}/readyz")
+            timeout = CATALOG_READY_TIMEOUT if name == "catalog" else 60.0
+            _wait_ready(stack, name, f"http://127.0.0.1:{port}/readyz", timeout)
     except BaseException:
         stop_stack(stack)
         raise
@@ -119,7 +135,7 @@ def _service_env(stack: Stack) -> dict[str, str]:
         "XBT_IDENTITY_ISSUER": stack.issuer,
         "XBT_JWT_ISSUER": stack.issuer,
         "XBT_JWKS_URL": f"{stack.identity}/v1/.well-known/jwks.json",
-        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{stack.identity}"}}',
+        "XBT_GATEWAY_UPSTREAMS": json.dumps({"identity": stack.identity, "catalog": stack.catalog}),
         "PYTHONUNBUFFERED": "1",
         **GATEWAY_LIMITS,
     }

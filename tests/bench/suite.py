@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.bench import login, proxy
+from tests.bench import catalog, login, proxy
 from tests.bench.cpu import OTHERS, CpuMeter, wait_for_quiet
 from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
-from tests.bench.report import Ratio, machine_facts, print_report, write_json
+from tests.bench.report import LatencyBound, Ratio, machine_facts, print_report, write_json
 from tests.bench.stack import GATEWAY_LIMITS, NO_LIMITER, Stack, start_stack, stop_stack
 
 # Before each measurement: a pause of SETTLE_SECONDS (the previous one's tail must not
@@ -31,6 +31,9 @@ QUIET_CORES = 0.2
 BUSY_OTHERS = 0.3
 LOGIN_TARGET = 0.8
 PROXY_TARGET = 0.5
+# Cached catalog reads through the gateway ÷ the gateway's cheapest authenticated answer.
+CATALOG_CACHED_TARGET = 0.7
+SEARCH_P99_TARGET_MS = 150.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +83,21 @@ def run(config: Config) -> int:
     clock = time.perf_counter()
     machine = machine_facts()
     print(f"make bench: starting the suite ({config.mode} run)…")
-    stack = start_stack(login.identity_env())
+    seeded: dict[str, Any] = {}
+
+    async def prepare(env: dict[str, Any]) -> None:
+        begun = time.perf_counter()
+        seeded.update(await catalog.prepare(env))
+        seeded["seconds"] = round(time.perf_counter() - begun, 1)
+        print(
+            f"  catalog data written in {seeded['seconds']:.1f} s: demo "
+            f"{seeded.get('resources', 0)} resources + {seeded['bench_resources']} generated"
+        )
+
+    began_services = time.perf_counter()
+    stack = start_stack(login.identity_env(), prepare=prepare)
     try:
+        seeded["services_start_s"] = round(time.perf_counter() - began_services, 1)
         print(f"  services up (pids {stack.pids()}); logs in {stack.logs} (kept if one dies)")
         measured = _run(_measure(stack, config))
         dead = stack.dead()
@@ -93,6 +109,7 @@ def run(config: Config) -> int:
 
     reference = login.combine([h for _, h in measured.hashes])
     ratios = _ratios(measured.loads, reference)
+    bounds = _bounds(measured.loads)
     notes = _notes(config, stack, measured, dead)
     payload: dict[str, Any] = {
         "date": started.isoformat(timespec="seconds"),
@@ -109,6 +126,8 @@ def run(config: Config) -> int:
         },
         "results": {key: {"name": r.name, **r.as_dict()} for key, r in measured.loads.items()},
         "ratios": {r.key: r.as_dict() for r in ratios},
+        "latency_targets": {b.key: b.as_dict() for b in bounds},
+        "catalog_data": seeded,
         "processes_died": dead,
     }
     out = write_json(started, payload)
@@ -119,6 +138,7 @@ def run(config: Config) -> int:
         hashes=[*measured.hashes, ("argon2id verify, bare loop, both parts", reference)],
         loads=list(measured.loads.values()),
         ratios=ratios,
+        bounds=bounds,
         elapsed=elapsed,
         out=out,
     )
@@ -160,10 +180,55 @@ def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Rat
             loads["session_direct"].rate,
         ),
         Ratio(
+            "catalog_list_cached_vs_edge",
+            "catalog list, cached, via gateway ÷ gateway edge only",
+            loads["catalog_list_cached"].rate,
+            loads["edge_only"].rate,
+            CATALOG_CACHED_TARGET,
+        ),
+        Ratio(
+            "catalog_detail_cached_vs_edge",
+            "catalog detail, cached (+view), via gateway ÷ edge only",
+            loads["catalog_detail_cached"].rate,
+            loads["edge_only"].rate,
+            CATALOG_CACHED_TARGET,
+        ),
+        Ratio(
+            "catalog_list_cached_vs_session_gateway",
+            "catalog list, cached ÷ GET session via gateway",
+            loads["catalog_list_cached"].rate,
+            loads["session_gateway"].rate,
+        ),
+        Ratio(
+            "catalog_search_uncached_vs_edge",
+            "catalog search, uncached ÷ gateway edge only",
+            loads["catalog_search_uncached"].rate,
+            loads["edge_only"].rate,
+        ),
+        Ratio(
             "livez_gateway_vs_identity",
             "GET /livez on gateway ÷ on identity",
             loads["livez_gateway"].rate,
             loads["livez_identity"].rate,
+        ),
+    ]
+
+
+def _bounds(loads: dict[str, LoadResult]) -> list[LatencyBound]:
+    uncached, cached = loads["catalog_search_uncached"], loads["catalog_search_cached"]
+    return [
+        LatencyBound(
+            "catalog_search_uncached_p99",
+            f"catalog search p99, uncached, {catalog.TOTAL_RESOURCES:,} resources, "
+            f"{uncached.concurrency} readers",
+            uncached.percentile_ms(99),
+            SEARCH_P99_TARGET_MS,
+        ),
+        LatencyBound(
+            "catalog_search_cached_p99",
+            f"catalog search p99, cached, {cached.concurrency} readers",
+            cached.percentile_ms(99),
+            SEARCH_P99_TARGET_MS,
         ),
     ]
 
@@ -249,6 +314,28 @@ async def _measure(stack: Stack, config: Config) -> Measured:
     await measure(
         "livez_gateway", proxy.livez("GET /livez on gateway (own route)", stack.gateway, config.get)
     )
+
+    lists = catalog.list_urls(stack.gateway)
+    details = catalog.detail_urls(stack.gateway)
+    searches = catalog.cached_search_urls(stack.gateway)
+    await catalog.warm([*lists, *details, *searches], tokens[0])
+    await measure(
+        "catalog_list_cached",
+        catalog.cached_scenario("catalog list, cached, via gateway", lists, tokens, config.get),
+    )
+    await measure(
+        "catalog_detail_cached",
+        catalog.cached_scenario(
+            "catalog detail, cached (+view), via gateway", details, tokens, config.get
+        ),
+    )
+    await measure(
+        "catalog_search_uncached", catalog.uncached_search(stack.gateway, tokens, config.get)
+    )
+    await measure(
+        "catalog_search_cached",
+        catalog.cached_scenario("catalog search ?q=, cached", searches, tokens, config.get),
+    )
     return Measured(hashes, loads, accounts_seconds, accounts.used, others, waited)
 
 
@@ -258,7 +345,7 @@ def _cpu(cores: dict[str, float]) -> str:
 
 def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) -> list[str]:
     notes = [
-        "services: identity and gateway, 1 uvicorn worker each (as `make run`), uvloop + "
+        "services: identity, catalog and gateway, 1 uvicorn worker each (as `make run`), uvloop + "
         "httptools, own Mongo-wire server (secantusd-py, :memory:); Redis and RabbitMQ: the "
         "machine's, under isolated prefixes",
         "load generator: this process, aiohttp, one ClientSession with keep-alive and "
@@ -275,6 +362,16 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         "is the edge 403 for a foreign X-Xbt-Tenant (verify, no Redis, no upstream); "
         f"'limiter off': a second gateway process with {' and '.join(NO_LIMITER)} = 0 "
         "(no Redis call per request), to show what the rate limiter costs",
+        f"catalog: demo data (xbt_catalog.seed) + {catalog.EXTRA_RESOURCES:,} generated "
+        f"published city resources (bench-<n>, varied demo copies) = "
+        f"{catalog.TOTAL_RESOURCES:,}-odd searchable, written before catalog started; readers: "
+        f"the same {config.tokens} heping pupils (school hp-sy-zx: city + heping content); "
+        f"cached reads: {len(catalog.LIST_QUERIES)} list URLs / {catalog.DETAIL_COUNT} detail "
+        "URLs round-robin, warmed; detail counts a view (one Redis HINCRBY); target compares "
+        "them with the 'gateway edge only (verify → 403)' figure of this run; search: "
+        f"{len(catalog.SEARCH_QUERIES)} Chinese queries round-robin, 'uncached' = every "
+        "request a (page 1-4, size 10-50) not asked before (index search + MongoDB page load + "
+        f"cache write), 'cached' = the same queries at size {catalog.CACHED_SEARCH_SIZE}, warmed",
         f"durations: logins {config.login.warmup:g}+{config.login.duration:g} s (warm-up + "
         f"measured), argon2 loop {config.hash_seconds:g} s, GETs "
         f"{config.get.warmup:g}+{config.get.duration:g} s",

@@ -32,7 +32,12 @@ REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.31"
 OVERLAY_NAMESPACES = {"dev": "xbt-dev", "city": "xbt"}
-API_DEPLOYMENTS = {"identity", "gateway"}
+API_DEPLOYMENTS = {"identity", "catalog", "gateway"}
+# API Deployment -> its worker Deployment and the import package of both.
+WORKERS = {
+    "identity": ("identity-worker", "xbt_identity"),
+    "catalog": ("catalog-worker", "xbt_catalog"),
+}
 # Secrets the cluster provides in production; only the dev overlay generates them.
 EXTERNAL_SECRETS = {"xbt-mongodb", "xbt-identity-signing-key"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
@@ -44,6 +49,7 @@ SOURCE_ROOTS = [
 ]
 DOCKERFILES = {
     "identity": (REPO / "services" / "identity" / "Dockerfile", "xbt-identity"),
+    "catalog": (REPO / "services" / "catalog" / "Dockerfile", "xbt-catalog"),
     "gateway": (REPO / "gateway" / "Dockerfile", "xbt-gateway"),
 }
 
@@ -168,7 +174,9 @@ def _effective(container: Doc, pod_spec: Doc, key: str) -> Any:
 @overlays
 def test_every_container_is_probed_bounded_and_locked_down(name: str) -> None:
     deployments = of_kind(overlay(name), "Deployment")
-    assert {"identity", "identity-worker", "gateway"} <= set(deployments)
+    assert {"identity", "identity-worker", "catalog", "catalog-worker", "gateway"} <= set(
+        deployments
+    )
     for dep_name, dep in deployments.items():
         pod = dep["spec"]["template"]["spec"]
         assert pod.get("automountServiceAccountToken") is False, dep_name
@@ -272,24 +280,29 @@ def test_services_send_port_80_to_the_api_pods_only(name: str) -> None:
 
 
 @overlays
-def test_identity_workers_run_apart_from_the_api(name: str) -> None:
+@pytest.mark.parametrize("service", sorted(WORKERS))
+def test_workers_run_apart_from_the_api(name: str, service: str) -> None:
     deployments = of_kind(overlay(name), "Deployment")
-    (api,) = containers(deployments["identity"])
-    (worker,) = containers(deployments["identity-worker"])
+    worker_name, package = WORKERS[service]
+    (api,) = containers(deployments[service])
+    (worker,) = containers(deployments[worker_name])
     assert worker["image"] == api["image"], "one image, two commands"
-    assert worker["command"] == ["python", "-m", "xbt_identity.worker"]
-    assert api["command"][:2] == ["uvicorn", "xbt_identity.main:app"]
+    assert worker["command"] == ["python", "-m", f"{package}.worker"]
+    assert api["command"][:2] == ["uvicorn", f"{package}.main:app"]
     assert plain_env(worker)["XBT_RUN_WORKERS"] == "true"
     for dep_name in API_DEPLOYMENTS:
         (c,) = containers(deployments[dep_name])
         assert plain_env(c)["XBT_RUN_WORKERS"] == "false", dep_name
-    assert pod_labels(deployments["identity-worker"])["app.kubernetes.io/component"] == "worker"
+    assert pod_labels(deployments[worker_name])["app.kubernetes.io/component"] == "worker"
 
 
-def test_gateway_routes_to_identity_in_cluster() -> None:
+def test_gateway_routes_to_the_services_in_cluster() -> None:
     (gateway,) = containers(of_kind(overlay("city"), "Deployment")["gateway"])
     upstreams = json.loads(plain_env(gateway)["XBT_GATEWAY_UPSTREAMS"])
-    assert upstreams == {"identity": "http://identity"}
+    assert upstreams == {"identity": "http://identity", "catalog": "http://catalog"}
+    # Every routed name is an API Service of the suite.
+    services = of_kind(overlay("city"), "Service")
+    assert {url.removeprefix("http://") for url in upstreams.values()} <= set(services)
 
 
 # --- configuration and secrets -----------------------------------------------------------
@@ -408,7 +421,13 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatc
 @overlays
 @pytest.mark.parametrize(
     ("deployment", "package"),
-    [("identity", "xbt_identity"), ("identity-worker", "xbt_identity"), ("gateway", "xbt_gateway")],
+    [
+        ("identity", "xbt_identity"),
+        ("identity-worker", "xbt_identity"),
+        ("catalog", "xbt_catalog"),
+        ("catalog-worker", "xbt_catalog"),
+        ("gateway", "xbt_gateway"),
+    ],
 )
 def test_manifest_env_is_what_the_settings_read(
     name: str, deployment: str, package: str, clean_environ: pytest.MonkeyPatch
@@ -457,6 +476,7 @@ def test_city_runs_more_and_larger_pods_than_dev() -> None:
     dev_deps, city_deps = of_kind(dev, "Deployment"), of_kind(city, "Deployment")
     assert city_deps["gateway"]["spec"]["replicas"] == 6
     assert city_deps["identity"]["spec"]["replicas"] == 4
+    assert city_deps["catalog"]["spec"]["replicas"] == 4
     for dep_name in API_DEPLOYMENTS:
         assert city_deps[dep_name]["spec"]["replicas"] > dev_deps[dep_name]["spec"]["replicas"]
     dev_hpa, city_hpa = (
@@ -517,6 +537,11 @@ def test_ingress_is_denied_except_the_planned_paths(name: str) -> None:
         "podSelector" in peer and selects(peer["podSelector"]["matchLabels"], gateway_labels)
         for peer in identity_peers
     ), "gateway -> identity"
+    catalog_peers = allowed_from("catalog")
+    assert any(
+        "podSelector" in peer and selects(peer["podSelector"]["matchLabels"], gateway_labels)
+        for peer in catalog_peers
+    ), "gateway -> catalog"
     # No pod accepts traffic from every namespace.
     for policy in policies.values():
         for rule in policy["spec"].get("ingress", []):
