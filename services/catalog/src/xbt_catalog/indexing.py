@@ -54,6 +54,9 @@ class TenantIndexes:
         self.follow_interval = follow_interval
         self.indexes: dict[str, SearchIndex] = {t.id: SearchIndex(t.id) for t in ALL_TENANTS}
         self._seen: dict[str, datetime] = {t.id: EPOCH for t in ALL_TENANTS}
+        # Ids already applied at exactly `_seen` (the follower asks `>=`, so that a change
+        # stamped with the same millisecond as the last one seen is not missed).
+        self._at_seen: dict[str, set[str]] = {t.id: set() for t in ALL_TENANTS}
         self._task: asyncio.Task[None] | None = None
 
     async def build(self) -> int:
@@ -72,8 +75,13 @@ class TenantIndexes:
 
     def _note(self, tenant: str, doc: Doc) -> None:
         updated = doc.get("updated_at")
-        if isinstance(updated, datetime) and updated > self._seen[tenant]:
+        if not isinstance(updated, datetime):
+            return
+        if updated > self._seen[tenant]:
             self._seen[tenant] = updated
+            self._at_seen[tenant] = {doc["_id"]}
+        elif updated == self._seen[tenant]:
+            self._at_seen[tenant].add(doc["_id"])
 
     def upsert(self, owner: str, doc: Doc) -> None:
         if doc.get("status") == "published":
@@ -89,7 +97,10 @@ class TenantIndexes:
         changed = 0
         for tenant in ALL_TENANTS:
             store = CatalogStore(self.mongo.for_tenant(tenant))
-            for doc in await store.changed_since(self._seen[tenant.id]):
+            seen, applied = self._seen[tenant.id], self._at_seen[tenant.id]
+            for doc in await store.changed_since(seen):
+                if doc.get("updated_at") == seen and doc["_id"] in applied:
+                    continue
                 self.upsert(tenant.id, doc)
                 changed += 1
         return changed

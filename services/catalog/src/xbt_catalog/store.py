@@ -35,6 +35,8 @@ class CatalogStore:
     async def ensure_indexes(self) -> None:
         resources = self.tdb[RESOURCES]
         await resources.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
+        # The search-index follower asks "what changed since t?" every few seconds.
+        await resources.create_index("updated_at")
         await resources.create_index("textbook_node_ids")
         await resources.create_index([("kind", ASCENDING), ("category", ASCENDING)])
         await self.tdb[TEXTBOOKS].create_index(

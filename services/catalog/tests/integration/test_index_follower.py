@@ -1,0 +1,45 @@
+"""Another replica's publish reaches this replica's search index through the follower."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from xbt_catalog.domain import Reader
+from xbt_catalog.indexing import TenantIndexes
+from xbt_catalog.service import Catalog
+from xbt_shared.mongo import Doc
+
+from ..conftest import resource
+
+
+async def test_follower_applies_each_change_once(catalog: Catalog, corpus: list[Doc]) -> None:
+    indexes = catalog.search_index
+    assert isinstance(indexes, TenantIndexes)
+    await indexes.follow_once()  # settles drafts the build (published only) did not note
+    assert await indexes.follow_once() == 0
+    reader = Reader(tenant="heping", school=None, guest=False)
+
+    def found(query: str) -> list[str]:
+        page = indexes.search(reader, query=query, filters={}, sort="relevance", page=1, size=10)
+        return [rid for _, rid in page.ids]
+
+    now = datetime.now(UTC)
+    store = catalog.store("heping")
+    # Two changes stamped with the same instant, written by "another replica".
+    for rid in ("r-other-1", "r-other-2"):
+        await store.insert_resource(
+            {
+                **resource(rid, f"别处发布 勾股定理 {rid}", level="district", tenant="heping"),
+                "updated_at": now,
+            }
+        )
+    assert await indexes.follow_once() == 2
+    assert set(found("勾股定理")) == {"r-other-1", "r-other-2"}
+    assert await indexes.follow_once() == 0  # applied once, not on every pass
+    await store.update_resource(
+        "r-other-1", {"status": "withdrawn", "updated_at": datetime.now(UTC)}
+    )
+    assert await indexes.follow_once() == 1
+    assert found("勾股定理") == ["r-other-2"]
+    assert "r-other-2" in indexes.indexes["heping"]
+    assert "r-other-2" not in indexes.indexes["hexi"]
