@@ -30,7 +30,7 @@ from xbt_shared.errors import Unprocessable
 router = APIRouter(prefix="/v1")
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     catalog: Catalog = request.app.state.catalog
     return catalog
 

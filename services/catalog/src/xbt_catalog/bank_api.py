@@ -24,7 +24,7 @@ Difficulty = Annotated[int, Field(ge=1, le=5)]
 NodeId = Annotated[str | None, Query(min_length=1, max_length=120)]
 
 
-def get_bank(catalog: Cat) -> Bank:
+async def get_bank(catalog: Cat) -> Bank:
     return Bank(catalog)
 
 

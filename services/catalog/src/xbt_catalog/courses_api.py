@@ -21,7 +21,7 @@ Program = Literal["空中课堂", "博学乐园"]
 NO_STORE = "no-store"
 
 
-def get_courses(catalog: Cat) -> Courses:
+async def get_courses(catalog: Cat) -> Courses:
     return Courses.of(catalog)
 
 

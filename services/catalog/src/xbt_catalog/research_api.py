@@ -37,7 +37,7 @@ Body = Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
-def get_research(catalog: Cat) -> Research:
+async def get_research(catalog: Cat) -> Research:
     return Research.of(catalog)
 
 

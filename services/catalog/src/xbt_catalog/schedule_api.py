@@ -29,7 +29,7 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
-def get_schedule(catalog: Cat) -> TvSchedule:
+async def get_schedule(catalog: Cat) -> TvSchedule:
     return TvSchedule(mongo=catalog.mongo, cache=catalog.cache)
 
 

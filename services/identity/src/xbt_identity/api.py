@@ -36,7 +36,7 @@ from xbt_shared.tenancy import ALL_TENANTS
 router = APIRouter(prefix="/v1")
 
 
-def get_identity(request: Request) -> Identity:
+async def get_identity(request: Request) -> Identity:
     identity: Identity = request.app.state.identity
     return identity
 

@@ -35,7 +35,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 CREDENTIAL_FIELDS = ("tenant", "username", "password")
 
 
-def get_oidc(request: Request) -> OidcProvider:
+async def get_oidc(request: Request) -> OidcProvider:
     identity: Identity = request.app.state.identity
     return OidcProvider(identity)
 

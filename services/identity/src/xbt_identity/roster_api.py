@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from xbt_identity import roster, roster_import
-from xbt_identity.service import Identity
+from xbt_identity.api import Ident
 from xbt_shared.auth import CurrentTenant, Principal, require_roles
 from xbt_shared.errors import PayloadTooLarge, Unprocessable
 
@@ -28,12 +28,6 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def get_identity(request: Request) -> Identity:
-    identity: Identity = request.app.state.identity
-    return identity
-
-
-Ident = Annotated[Identity, Depends(get_identity)]
 RosterAdmin = Annotated[Principal, require_roles("school_admin", "district_admin", "city_admin")]
 
 
