@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,6 +46,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         await ensure_indexes(runtime)
         indexes = TenantIndexes(runtime.mongo, follow_interval=settings.index_follow_seconds)
         await indexes.build()
+        # The indexes are millions of long-lived objects; left to the cyclic GC, every full
+        # collection walks them all (a fifth of a cached read's CPU). Freezing moves what
+        # exists now out of its sight.
+        gc.collect()
+        gc.freeze()
         indexes.start()
         views = ViewCounter(
             runtime.redis,
