@@ -16,7 +16,7 @@ from typing import Any
 
 from xbt_catalog.domain import Reader
 from xbt_catalog.search import SearchDoc, SearchIndex, search_many
-from xbt_catalog.service import SearchPage, scopes_of
+from xbt_catalog.service import SearchPage, public_resource, scopes_of
 from xbt_catalog.store import CatalogStore
 from xbt_shared.errors import Unprocessable
 from xbt_shared.mongo import Doc, Mongo
@@ -53,6 +53,9 @@ class TenantIndexes:
         self.mongo = mongo
         self.follow_interval = follow_interval
         self.indexes: dict[str, SearchIndex] = {t.id: SearchIndex(t.id) for t in ALL_TENANTS}
+        # What a result list shows of each indexed resource, so a search page needs no
+        # database round trip (a few hundred bytes each: ~25 MB for 50,000 resources).
+        self._summaries: dict[str, dict[str, Doc]] = {t.id: {} for t in ALL_TENANTS}
         self._seen: dict[str, datetime] = {t.id: EPOCH for t in ALL_TENANTS}
         # Ids already applied at exactly `_seen` (the follower asks `>=`, so that a change
         # stamped with the same millisecond as the last one seen is not missed).
@@ -66,6 +69,9 @@ class TenantIndexes:
             docs = []
             async for doc in store.published_resources():
                 docs.append(search_doc(doc))
+                self._summaries[tenant.id][doc["_id"]] = public_resource(
+                    doc, tenant.id, summary=True
+                )
                 self._note(tenant.id, doc)
             self.indexes[tenant.id].add_many(docs)
             self.indexes[tenant.id].warm()  # the first browse would otherwise build its order
@@ -86,12 +92,19 @@ class TenantIndexes:
     def upsert(self, owner: str, doc: Doc) -> None:
         if doc.get("status") == "published":
             self.indexes[owner].add(search_doc(doc))
+            self._summaries[owner][doc["_id"]] = public_resource(doc, owner, summary=True)
         else:
-            self.indexes[owner].remove(doc["_id"])
+            self.remove(owner, doc["_id"])
         self._note(owner, doc)
 
     def remove(self, owner: str, resource_id: str) -> None:
         self.indexes[owner].remove(resource_id)
+        self._summaries[owner].pop(resource_id, None)
+
+    def summaries(self, ids: list[tuple[str, str]]) -> list[Doc]:
+        """The list entries of these hits, in order (hits removed meanwhile are skipped)."""
+        found = (self._summaries[owner].get(rid) for owner, rid in ids)
+        return [s for s in found if s is not None]
 
     async def follow_once(self) -> int:
         changed = 0

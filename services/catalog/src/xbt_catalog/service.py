@@ -41,6 +41,8 @@ class SearchPort(Protocol):
 
     def remove(self, owner: str, resource_id: str) -> None: ...
 
+    def summaries(self, ids: list[tuple[str, str]]) -> list[Doc]: ...
+
     def search(
         self,
         reader: Reader,
@@ -156,7 +158,7 @@ class Catalog:
             found = self.search_index.search(
                 reader, query=query, filters=filters, sort=sort, page=page, size=size
             )
-            docs = await self._load_in_order(found.ids)
+            docs = self.search_index.summaries(found.ids)
             return {
                 "items": docs,
                 "total": found.total,
@@ -169,16 +171,6 @@ class Catalog:
             }
 
         return await self.cache.get_or_load(scopes_of(reader), key, load)
-
-    async def _load_in_order(self, ids: list[tuple[str, str]]) -> list[Doc]:
-        by_owner: dict[str, list[str]] = {}
-        for owner, rid in ids:
-            by_owner.setdefault(owner, []).append(rid)
-        found: dict[tuple[str, str], Doc] = {}
-        for owner, rids in by_owner.items():
-            for doc in await self.store(owner).resources_by_ids(rids):
-                found[(owner, doc["_id"])] = public_resource(doc, owner, summary=True)
-        return [found[k] for k in ids if k in found]
 
     # the publishing workflow ---------------------------------------------------------------
 
