@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -73,7 +73,12 @@ class Catalog:
     views: ViewCounter
     search_index: SearchPort
     max_page_size: int = 50
-    _now: Any = field(default=lambda: datetime.now(UTC))
+
+    @staticmethod
+    def _now() -> datetime:
+        # MongoDB keeps milliseconds: stamps compared with stored ones must match them.
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
     def store(self, tenant_id: str) -> CatalogStore:
         return CatalogStore(self.mongo.for_tenant(Tenant(tenant_id)))
