@@ -35,7 +35,10 @@ class OutboxRelay:
         bus: EventBus,
         *,
         batch_size: int = 200,
-        idle_interval: float = 0.5,
+        # Commits in this process wake the relay at once (`notify`); the poll only finds rows
+        # left by other replicas or by a crash, so it can be unhurried: each pass is one
+        # query per tenant database.
+        idle_interval: float = 2.0,
         lease_seconds: float = 30.0,
     ) -> None:
         self.mongo = mongo
