@@ -1,32 +1,17 @@
-"""Catalog rules without I/O: the taxonomy, who sees what, and the publishing workflow."""
+"""Catalog rules without I/O: the taxonomy, who sees what, and the publishing workflow.
+
+Stages, grades and subjects come from xbt_shared.curriculum (re-exported here).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-STAGES: dict[str, tuple[int, ...]] = {
-    "小学": (1, 2, 3, 4, 5, 6),
-    "初中": (7, 8, 9),
-    "高中": (10, 11, 12),
-}
-SUBJECTS = (
-    "语文",
-    "数学",
-    "英语",
-    "道德与法治",
-    "科学",
-    "物理",
-    "化学",
-    "生物",
-    "历史",
-    "地理",
-    "思想政治",
-    "信息技术",
-    "音乐",
-    "美术",
-    "体育与健康",
-)
+from xbt_shared.curriculum import STAGES as STAGES  # re-exported
+from xbt_shared.curriculum import SUBJECTS as SUBJECTS
+from xbt_shared.curriculum import stage_of as stage_of
+
 VOLUMES = ("上册", "下册")
 
 # What a resource is. Enrichment resources (个性化学习) also carry a category and a kind.
@@ -62,13 +47,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "published": frozenset({"withdrawn"}),
     "withdrawn": frozenset({"in_review"}),
 }
-
-
-def stage_of(grade: int) -> str:
-    for stage, grades in STAGES.items():
-        if grade in grades:
-            return stage
-    raise ValueError(f"grade {grade} is outside 1-12")
 
 
 def can_transition(current: str, target: str) -> bool:

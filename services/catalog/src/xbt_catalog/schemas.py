@@ -6,24 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-Stage = Literal["小学", "初中", "高中"]
-Subject = Literal[
-    "语文",
-    "数学",
-    "英语",
-    "道德与法治",
-    "科学",
-    "物理",
-    "化学",
-    "生物",
-    "历史",
-    "地理",
-    "思想政治",
-    "信息技术",
-    "音乐",
-    "美术",
-    "体育与健康",
-]
+from xbt_shared.curriculum import Stage as Stage  # re-exported
+from xbt_shared.curriculum import Subject as Subject
+
 Kind = Literal["recording", "courseware", "exercise", "teaching_package", "enrichment"]
 Category = Literal["体育", "美术", "音乐", "舞蹈", "棋类", "摄影", "曲艺", "科普", "机器人", "创客"]
 EnrichmentKind = Literal["资源素材", "名品欣赏", "天津课堂"]

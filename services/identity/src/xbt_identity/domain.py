@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-# 小学 1-6, 初中 7-9, 高中 10-12.
-STAGES: dict[str, range] = {"小学": range(1, 7), "初中": range(7, 10), "高中": range(10, 13)}
+from xbt_shared.curriculum import STAGES as STAGES  # re-exported
+from xbt_shared.curriculum import SUBJECTS as SUBJECTS
+from xbt_shared.curriculum import stage_of as stage_of
+
 GRADE_NAMES: dict[int, str] = {
     1: "一年级",
     2: "二年级",
@@ -46,23 +48,6 @@ _GRADE_ALIASES = {
     "九年级": 9,
 }
 
-SUBJECTS = (
-    "语文",
-    "数学",
-    "英语",
-    "道德与法治",
-    "科学",
-    "物理",
-    "化学",
-    "生物",
-    "历史",
-    "地理",
-    "思想政治",
-    "信息技术",
-    "音乐",
-    "美术",
-    "体育与健康",
-)
 
 # Roles each administrator may grant when creating an account.
 GRANTABLE_ROLES: dict[str, frozenset[str]] = {
@@ -83,13 +68,6 @@ GRANTABLE_ROLES: dict[str, frozenset[str]] = {
     ),
 }
 ADMIN_ROLES = frozenset(GRANTABLE_ROLES)
-
-
-def stage_of(grade: int) -> str:
-    for stage, grades in STAGES.items():
-        if grade in grades:
-            return stage
-    raise ValueError(f"grade {grade} is outside 1-12")
 
 
 def parse_grade(text: str) -> int | None:
