@@ -11,7 +11,6 @@ idempotent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from prometheus_client import Counter, Gauge
 
 from xbt_shared.bus import EventBus
 from xbt_shared.mongo import OUTBOX, Mongo, TenantDb
+from xbt_shared.periodic import Periodic
 
 log = logging.getLogger("xbt.outbox")
 
@@ -47,36 +47,20 @@ class OutboxRelay:
         self.idle_interval = idle_interval
         self.lease = timedelta(seconds=lease_seconds)
         self.owner = uuid.uuid4().hex
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("outbox-relay", self._pass, interval=idle_interval)
 
     def notify(self) -> None:
         """Called after a commit that wrote events, so they go out without waiting a poll."""
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                sent = await self.relay_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay pass failed")
-                sent = 0
-            if sent == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_interval)
-                self._wake.clear()
+    async def _pass(self) -> bool:
+        return await self.relay_once() > 0
 
     async def relay_once(self) -> int:
         """One pass over every tenant's outbox; returns how many events were published."""

@@ -8,8 +8,6 @@ index and their district's only.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +18,7 @@ from xbt_catalog.service import SearchPage, public_resource, scopes_of
 from xbt_catalog.store import CatalogStore
 from xbt_shared.errors import Unprocessable
 from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.periodic import Periodic
 from xbt_shared.tenancy import ALL_TENANTS
 
 log = logging.getLogger("xbt.catalog.indexing")
@@ -60,7 +59,7 @@ class TenantIndexes:
         # Ids already applied at exactly `_seen` (the follower asks `>=`, so that a change
         # stamped with the same millisecond as the last one seen is not missed).
         self._at_seen: dict[str, set[str]] = {t.id: set() for t in ALL_TENANTS}
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("search-index-follower", self._follow_step, interval=follow_interval)
 
     async def build(self) -> int:
         total = 0
@@ -118,23 +117,15 @@ class TenantIndexes:
                 changed += 1
         return changed
 
+    async def _follow_step(self) -> bool:
+        await self.follow_once()
+        return False
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._follow(), name="search-index-follower")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _follow(self) -> None:
-        while True:
-            await asyncio.sleep(self.follow_interval)
-            try:
-                await self.follow_once()
-            except Exception:
-                log.exception("search index follow failed")
+        await self._loop.stop()
 
     def search(
         self,

@@ -8,7 +8,6 @@ start a new hash) and writes the counts with one bulk update per tenant.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
@@ -18,6 +17,7 @@ from redis.exceptions import ResponseError
 
 from xbt_catalog.store import CatalogStore
 from xbt_shared.mongo import Mongo
+from xbt_shared.periodic import Periodic
 from xbt_shared.tenancy import ALL_TENANTS, Tenant
 
 log = logging.getLogger("xbt.catalog.views")
@@ -28,8 +28,7 @@ class ViewCounter:
         self.redis = redis
         self.mongo = mongo
         self.prefix = prefix
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("view-flusher", self._flush_step, interval=interval)
 
     def _key(self, tenant: str) -> str:
         return f"{self.prefix}t:{tenant}:catalog:views"
@@ -68,22 +67,14 @@ class ViewCounter:
             total += sum(counts.values())
         return total
 
+    async def _flush_step(self) -> bool:
+        await self.flush()
+        return False
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="view-flusher")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         with contextlib.suppress(Exception):
-            await self.flush()
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("view flush failed")
+            await self.flush()  # hand the last counts over before the process ends
