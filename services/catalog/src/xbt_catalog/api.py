@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from xbt_catalog.domain import WORKFLOW_ACTIONS, WorkflowAction
 from xbt_catalog.schemas import (
     Category,
     CreateResource,
@@ -167,41 +168,6 @@ async def edit_resource(
     return await catalog.edit_resource(principal, tenant, resource_id, changes)
 
 
-@router.post("/resources/{resource_id}/submit", tags=["publishing"])
-async def submit(
-    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
-) -> dict[str, Any]:
-    """Draft -> in review."""
-    forbid_guest_writes(principal)
-    return await catalog.transition(principal, tenant, resource_id, "in_review")
-
-
-@router.post("/resources/{resource_id}/publish", tags=["publishing"])
-async def publish(
-    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
-) -> dict[str, Any]:
-    """In review -> published (district admins and researchers; city admins for the city)."""
-    forbid_guest_writes(principal)
-    return await catalog.transition(principal, tenant, resource_id, "published")
-
-
-@router.post("/resources/{resource_id}/return", tags=["publishing"])
-async def return_to_author(
-    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
-) -> dict[str, Any]:
-    """In review -> draft, back to the author."""
-    forbid_guest_writes(principal)
-    return await catalog.transition(principal, tenant, resource_id, "draft")
-
-
-@router.post("/resources/{resource_id}/withdraw", tags=["publishing"])
-async def withdraw(
-    resource_id: str, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
-) -> dict[str, Any]:
-    forbid_guest_writes(principal)
-    return await catalog.transition(principal, tenant, resource_id, "withdrawn")
-
-
 @router.post("/resources/{resource_id}/recommend", status_code=202, tags=["resources"])
 async def recommend(
     resource_id: str, body: Recommend, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
@@ -211,3 +177,18 @@ async def recommend(
     return await catalog.recommend(
         principal, tenant, resource_id, class_ids=body.class_ids, note=body.note
     )
+
+
+@router.post("/resources/{resource_id}/{action}", tags=["publishing"])
+async def move_through_workflow(
+    resource_id: str,
+    action: WorkflowAction,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    catalog: Cat,
+) -> dict[str, Any]:
+    """`submit` (draft -> in review), `publish` (in review -> published: district admins and
+    researchers; a school's admin for school content; city admins for the city), `return`
+    (in review -> draft, back to the author), `withdraw` (published -> withdrawn)."""
+    forbid_guest_writes(principal)
+    return await catalog.transition(principal, tenant, resource_id, WORKFLOW_ACTIONS[action])

@@ -49,6 +49,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What each workflow action of the API asks for.
+WorkflowAction = Literal["submit", "publish", "return", "withdraw"]
+WORKFLOW_ACTIONS: dict[str, str] = {
+    "submit": "in_review",
+    "publish": "published",
+    "return": "draft",
+    "withdraw": "withdrawn",
+}
+
+
 def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 

@@ -196,3 +196,11 @@ async def test_drafts_are_edited_and_publishers_see_their_queue(
     ).status_code == 404
     empty = await client.patch(f"/v1/resources/{rid}", headers=teacher(tokens), json={})
     assert empty.status_code == 422
+
+
+async def test_unknown_workflow_action_is_422(
+    client: httpx.AsyncClient, tokens: TokenFactory, corpus: list[Doc]
+) -> None:
+    resp = await client.post("/v1/resources/r-city-1/approve", headers=admin(tokens))
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["field"] == "path.action"
