@@ -147,6 +147,10 @@ class Identity:
     async def change_password(
         self, principal: Principal, *, current_password: str, new_password: str
     ) -> TokenPair:
+        if principal.is_guest:
+            raise Forbidden(
+                "the guest account's password is set by the district", slug="guest-read-only"
+            )
         tenant = Tenant(principal.tenant)
         store = self.store(tenant)
         user = await store.user_by_id(principal.user_id)
@@ -375,6 +379,17 @@ class Identity:
         }
 
     # schools and classes --------------------------------------------------------------------
+
+    async def list_schools(self, principal: Principal, tenant: Tenant) -> list[Doc]:
+        if principal.is_guest:
+            raise Forbidden("not available to the guest account")
+        return await self.store(tenant).schools()
+
+    async def school_classes(
+        self, principal: Principal, tenant: Tenant, school_id: str
+    ) -> list[Doc]:
+        _require_school_scope(principal, school_id)
+        return await self.store(tenant).classes_of_school(school_id)
 
     async def create_school(
         self, tenant: Tenant, *, name: str, grades: tuple[int, int], code: str | None
