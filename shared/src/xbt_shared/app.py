@@ -6,15 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from xbt_shared.errors import PROBLEM_JSON, install_problem_handlers
 from xbt_shared.observability import RequestContextMiddleware, setup_observability
+from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
@@ -81,4 +82,31 @@ def build_app(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    return app
+
+
+def build_service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    lifespan: Any,
+    routers: Sequence[APIRouter] = (),
+    description: str = "",
+    service: str | None = None,
+) -> FastAPI:
+    """`build_app` for a service holding a `Runtime`: readiness from its connections, and
+    `app.state.runtime / .verifier / .settings` set where routes and dependencies look."""
+    app = build_app(
+        runtime.settings,
+        service=service or runtime.service,
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    app.state.verifier = runtime.verifier
+    app.state.settings = runtime.settings
+    for router in routers:
+        app.include_router(router)
     return app

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from xbt_shared.app import build_app
+from xbt_shared.app import build_service_app
 from xbt_shared.bus import Handler
 from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
@@ -40,15 +40,9 @@ def create_worker_app(
         finally:
             await runtime.stop()
 
-    app = build_app(
-        settings,
-        service=f"{service}-worker",
-        title=f"{service} worker",
-        lifespan=lifespan,
-        readiness=runtime.readiness,
+    return build_service_app(
+        runtime, service=f"{service}-worker", title=f"{service} worker", lifespan=lifespan
     )
-    app.state.runtime = runtime
-    return app
 
 
 def serve(app: FastAPI, *, port: int = 8080, host: str = "0.0.0.0") -> None:

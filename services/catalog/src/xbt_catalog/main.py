@@ -22,7 +22,7 @@ from xbt_catalog.service import CACHE_NAMESPACE, Catalog
 from xbt_catalog.settings import CatalogSettings
 from xbt_catalog.store import CatalogStore
 from xbt_catalog.views import ViewCounter
-from xbt_shared.app import build_app
+from xbt_shared.app import build_service_app
 from xbt_shared.cache import VersionedCache
 from xbt_shared.runtime import Runtime
 
@@ -79,24 +79,14 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             await views.stop()
             await runtime.stop()
 
-    app = build_app(
-        settings,
-        service=SERVICE,
+    return build_service_app(
+        runtime,
         title="学不停 catalog",
         description="Textbooks, resources, enrichment, courses, TV schedule, question bank, "
         "teaching research, Chinese search.",
         lifespan=lifespan,
-        readiness=runtime.readiness,
+        routers=[router, courses_router, schedule_router, bank_router, research_router],
     )
-    app.state.runtime = runtime
-    app.state.verifier = runtime.verifier
-    app.state.settings = settings
-    app.include_router(router)
-    app.include_router(courses_router)
-    app.include_router(schedule_router)
-    app.include_router(bank_router)
-    app.include_router(research_router)
-    return app
 
 
 app = create_app()

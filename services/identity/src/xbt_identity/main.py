@@ -17,7 +17,7 @@ from xbt_identity.service import Identity
 from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import IdentityStore
 from xbt_identity.tokens import RefreshTokens, TokenIssuer
-from xbt_shared.app import build_app
+from xbt_shared.app import build_service_app
 from xbt_shared.runtime import Runtime
 
 SERVICE = "identity"
@@ -79,21 +79,13 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             identity.passwords.shutdown()
             await runtime.stop()
 
-    app = build_app(
-        settings,
-        service=SERVICE,
+    return build_service_app(
+        runtime,
         title="学不停 identity",
         description="Tenants, schools, classes, accounts, login and tokens, rosters, OIDC.",
         lifespan=lifespan,
-        readiness=runtime.readiness,
+        routers=[router, oidc_router, roster_router],
     )
-    app.state.runtime = runtime
-    app.state.verifier = runtime.verifier
-    app.state.settings = settings
-    app.include_router(router)
-    app.include_router(oidc_router)
-    app.include_router(roster_router)
-    return app
 
 
 app = create_app()
