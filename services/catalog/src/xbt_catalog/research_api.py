@@ -27,9 +27,16 @@ from xbt_catalog.schemas import Grade, Media, Stage, Subject, Text
 from xbt_shared.auth import CurrentTenant, CurrentUser
 from xbt_shared.errors import Problem, Unprocessable
 
-router = APIRouter(prefix="/v1", tags=["teaching research"])
-
 NO_STORE = "no-store"
+
+
+async def _no_store(response: Response) -> None:
+    """Research answers are private working documents: never stored by any cache."""
+    response.headers["Cache-Control"] = NO_STORE
+
+
+router = APIRouter(prefix="/v1", tags=["teaching research"], dependencies=[Depends(_no_store)])
+
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\w.:@-]{1,64}$")]
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
@@ -155,14 +162,12 @@ def based_on(if_match: str | None, revision: int | None) -> int:
 @router.post("/research-groups", status_code=201)
 async def create_group(
     body: CreateGroup,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
 ) -> dict[str, Any]:
     """District admins and researchers create a group of their district (city researchers:
     of the city)."""
-    response.headers["Cache-Control"] = NO_STORE
     return await research.create_group(
         principal,
         tenant,
@@ -175,7 +180,6 @@ async def create_group(
 
 @router.get("/research-groups")
 async def list_groups(
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
@@ -185,7 +189,6 @@ async def list_groups(
     size: Size = 20,
 ) -> dict[str, Any]:
     """Groups I belong to (administrators and researchers: all of their district's)."""
-    response.headers["Cache-Control"] = NO_STORE
     return await research.list_groups(
         principal, tenant, subject=subject, stage=stage, page=page, size=size
     )
@@ -194,12 +197,10 @@ async def list_groups(
 @router.get("/research-groups/{group_id}")
 async def group(
     group_id: str,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
 ) -> dict[str, Any]:
-    response.headers["Cache-Control"] = NO_STORE
     return await research.group(principal, tenant, group_id)
 
 
@@ -207,13 +208,11 @@ async def group(
 async def set_members(
     group_id: str,
     body: SetMembers,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
 ) -> dict[str, Any]:
     """Replace the member list (the owner or an administrator; the owner stays a member)."""
-    response.headers["Cache-Control"] = NO_STORE
     return await research.set_members(principal, tenant, group_id, body.members)
 
 
@@ -221,7 +220,6 @@ async def set_members(
 
 
 def _plan_response(response: Response, plan: dict[str, Any]) -> dict[str, Any]:
-    response.headers["Cache-Control"] = NO_STORE
     response.headers["ETag"] = etag_of(int(plan["revision"]))
     return plan
 
@@ -243,7 +241,6 @@ async def create_plan(
 @router.get("/research-groups/{group_id}/lesson-plans")
 async def list_plans(
     group_id: str,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
@@ -251,7 +248,6 @@ async def list_plans(
     size: Size = 20,
 ) -> dict[str, Any]:
     """The group's plans without bodies, most recently edited first (members only)."""
-    response.headers["Cache-Control"] = NO_STORE
     return await research.list_plans(principal, tenant, group_id, page=page, size=size)
 
 
@@ -291,13 +287,11 @@ async def edit_plan(
 @router.get("/lesson-plans/{plan_id}/revisions")
 async def revisions(
     plan_id: str,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
 ) -> dict[str, Any]:
     """Who changed what when, newest first, each with the body as it was before."""
-    response.headers["Cache-Control"] = NO_STORE
     return await research.revisions(principal, tenant, plan_id)
 
 
@@ -305,33 +299,28 @@ async def revisions(
 async def add_comment(
     plan_id: str,
     body: AddComment,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
 ) -> dict[str, Any]:
-    response.headers["Cache-Control"] = NO_STORE
     return await research.comment(principal, tenant, plan_id, body.text)
 
 
 @router.get("/lesson-plans/{plan_id}/comments")
 async def comments(
     plan_id: str,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
     page: Page = 1,
     size: Size = 50,
 ) -> dict[str, Any]:
-    response.headers["Cache-Control"] = NO_STORE
     return await research.comments(principal, tenant, plan_id, page=page, size=size)
 
 
 @router.post("/lesson-plans/{plan_id}/publish-as-resource", status_code=201)
 async def publish_as_resource(
     plan_id: str,
-    response: Response,
     principal: CurrentUser,
     tenant: CurrentTenant,
     research: ResearchUseCases,
@@ -339,7 +328,6 @@ async def publish_as_resource(
 ) -> dict[str, Any]:
     """A teaching-package resource in review, made from the plan; publish it with
     `POST /v1/resources/{id}/publish`."""
-    response.headers["Cache-Control"] = NO_STORE
     body = body or PublishPlan()
     return await research.publish_as_resource(
         principal,

@@ -94,6 +94,7 @@ async def test_membership_decides_what_exists(
 
     mine = await client.get("/v1/research-groups", headers=teacher(tokens, "t1"))
     assert [g["id"] for g in mine.json()["items"]] == [gid]
+    assert mine.headers["cache-control"] == "no-store"  # working documents are never cached
     everything = await client.get("/v1/research-groups", headers=admin(tokens))
     assert {g["id"] for g in everything.json()["items"]} == {gid, other["id"]}
     # Administrators see every group, but plans are for members only.
