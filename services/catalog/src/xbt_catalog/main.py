@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from xbt_catalog.api import router
-from xbt_catalog.bank import BankStore
+from xbt_catalog.bank.store import BankStore
 from xbt_catalog.bank_api import router as bank_router
 from xbt_catalog.courses_api import router as courses_router
 from xbt_catalog.courses_store import ensure_open_school_indexes

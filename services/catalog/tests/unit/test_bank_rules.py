@@ -6,10 +6,8 @@ from typing import Any
 
 import pytest
 
-from xbt_catalog.bank import (
+from xbt_catalog.bank.rules import (
     BadAnswer,
-    ItemForPupil,
-    ItemWithKey,
     audience_of,
     fill_key,
     knowledge_tree,
@@ -20,8 +18,8 @@ from xbt_catalog.bank import (
     mark_true_false,
     normalise_text,
     progress_nodes,
-    shape_item,
 )
+from xbt_catalog.bank.schemas import ItemForPupil, ItemWithKey, shape_item
 from xbt_shared.auth import Principal
 
 # --- normalising and marking ---------------------------------------------------------------------

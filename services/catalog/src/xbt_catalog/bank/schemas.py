@@ -1,0 +1,70 @@
+"""What an item looks like to each audience: pupils never get `answer` or `explanation`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from xbt_catalog.bank.rules import Audience, ItemType
+from xbt_shared.mongo import Doc
+
+
+class Option(BaseModel):
+    key: str
+    text: str
+
+
+class Provider(BaseModel):
+    level: str
+    tenant: str
+    school_id: str | None = None
+    name: str | None = None
+
+
+class ItemForPupil(BaseModel):
+    """An item as pupils and guests see it: everything needed to answer, no key. This model
+    has no `answer` and no `explanation` field, so whatever a document holds, they are not
+    serialised."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    owner: str
+    type: ItemType
+    stem: str
+    options: list[Option] = Field(default_factory=list)
+    difficulty: int | None = None
+    knowledge_point_ids: list[str] = Field(default_factory=list)
+    textbook_node_ids: list[str] = Field(default_factory=list)
+    subject: str | None = None
+    stage: str | None = None
+    grades: list[int] = Field(default_factory=list)
+    provider: Provider | None = None
+
+
+class ItemWithKey(ItemForPupil):
+    """An item with its answer key and explanation, for teachers, researchers and admins."""
+
+    answer: JsonValue
+    explanation: str | None = None
+
+
+SHAPES: dict[Audience, type[ItemForPupil]] = {"pupil": ItemForPupil, "key_holder": ItemWithKey}
+
+
+def shape_item(doc: Mapping[str, Any], owner: str, audience: Audience) -> Doc:
+    """The JSON form of an item for one audience."""
+    model = SHAPES[audience].model_validate({**doc, "id": doc["_id"], "owner": owner})
+    return model.model_dump(mode="json")
+
+
+class CheckResult(BaseModel):
+    """The verdict on a practice answer; the key and explanation come with it."""
+
+    correct: bool | None = Field(description="null: not auto-marked (short answers)")
+    marking: Literal["auto", "needs_teacher"]
+    blanks: list[bool] | None = Field(default=None, description="fill-in: a verdict per blank")
+    answer: JsonValue
+    explanation: str | None = None

@@ -1,0 +1,202 @@
+"""Question-bank use cases: the knowledge-point tree, item selection, practice marking."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xbt_catalog.bank.rules import Audience, BadAnswer, knowledge_tree, mark, progress_nodes
+from xbt_catalog.bank.schemas import CheckResult, shape_item
+from xbt_catalog.bank.store import BankStore, visibility_query
+from xbt_catalog.domain import Reader
+from xbt_catalog.service import Catalog, cache_key, readable, scopes_of
+from xbt_shared.cache import Cached
+from xbt_shared.errors import NotFound, Unprocessable
+from xbt_shared.mongo import Doc
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSelection:
+    """What a pupil asked for; at least one of `knowledge_point` and `textbook`."""
+
+    knowledge_point: str | None = None
+    include_descendants: bool = True
+    textbook: str | None = None
+    up_to: str | None = None
+    types: tuple[str, ...] = ()
+    difficulties: tuple[int, ...] = ()
+
+
+def _invalid(field: str, message: str) -> Unprocessable:
+    return Unprocessable(message, errors=[{"field": field, "message": message}])
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Question-bank use cases over the catalog's databases and cache."""
+
+    catalog: Catalog
+
+    def store(self, scope: str) -> BankStore:
+        return BankStore(self.catalog.store(scope).tdb)
+
+    # knowledge points --------------------------------------------------------------------------
+
+    async def knowledge_points(self, reader: Reader, *, subject: str, stage: str) -> Cached:
+        """The knowledge-point tree of a subject and stage: the city's, with the reader's
+        district's own points added."""
+        scopes = scopes_of(reader)
+        key = f"bank:kp-tree:{cache_key({'subject': subject, 'stage': stage})}"
+
+        async def load() -> Doc:
+            flat = [
+                (scope, p)
+                for scope in scopes
+                for p in await self.store(scope).knowledge_points(subject=subject, stage=stage)
+            ]
+            return {"subject": subject, "stage": stage, "tree": knowledge_tree(flat)}
+
+        return await self.catalog.cache.get_or_load(scopes, key, load)
+
+    # items -------------------------------------------------------------------------------------
+
+    async def item(self, reader: Reader, audience: Audience, item_id: str) -> Cached:
+        key = f"bank:{audience}:item:" + cache_key(
+            {"id": item_id, "school": reader.school, "guest": reader.guest, "aud": audience}
+        )
+
+        async def load() -> Doc:
+            scope, doc = await self._find_visible(reader, item_id)
+            return shape_item(doc, scope, audience)
+
+        return await self.catalog.cache.get_or_load(scopes_of(reader), key, load)
+
+    async def items(
+        self,
+        reader: Reader,
+        audience: Audience,
+        selection: ItemSelection,
+        *,
+        page: int,
+        size: int,
+    ) -> Cached:
+        if size > self.catalog.max_page_size:
+            raise _invalid("query.size", f"at most {self.catalog.max_page_size}")
+        if selection.up_to is not None and selection.textbook is None:
+            raise _invalid("query.textbook", "up_to needs the textbook it belongs to")
+        if selection.knowledge_point is None and selection.textbook is None:
+            raise _invalid("query.knowledge_point", "name a knowledge_point or a textbook")
+        scopes = scopes_of(reader)
+        key = f"bank:{audience}:items:" + cache_key(
+            {
+                "sel": asdict(selection),
+                "p": page,
+                "n": size,
+                "school": reader.school,
+                "guest": reader.guest,
+                "aud": audience,
+            }
+        )
+
+        async def load() -> Doc:
+            query = await self._selection_query(reader, selection)
+            return await self._page(reader, audience, query, page=page, size=size)
+
+        return await self.catalog.cache.get_or_load(scopes, key, load)
+
+    async def check(self, reader: Reader, item_id: str, given: Any) -> CheckResult:
+        """Mark a practice answer; the key and explanation are shown once it is answered."""
+        _, doc = await self._find_visible(reader, item_id)
+        option_keys = [str(o.get("key")) for o in doc.get("options") or []]
+        try:
+            marking = mark(doc["type"], doc.get("answer"), given, option_keys=option_keys)
+        except BadAnswer as exc:
+            raise _invalid("body.answer", str(exc)) from exc
+        return CheckResult(
+            correct=marking.correct,
+            marking="needs_teacher" if marking.correct is None else "auto",
+            blanks=list(marking.blanks) if marking.blanks is not None else None,
+            answer=doc.get("answer"),
+            explanation=doc.get("explanation"),
+        )
+
+    # helpers -----------------------------------------------------------------------------------
+
+    async def _find_visible(self, reader: Reader, item_id: str) -> tuple[str, Doc]:
+        for scope in reversed(scopes_of(reader)):
+            doc = await self.store(scope).item(item_id)
+            if doc is not None and readable(reader, doc, scope):
+                return scope, doc
+        raise NotFound(f"no item {item_id!r}")
+
+    async def _selection_query(self, reader: Reader, selection: ItemSelection) -> Doc:
+        query: Doc = {}
+        if selection.knowledge_point is not None:
+            kp_ids = await self._knowledge_point_ids(
+                reader, selection.knowledge_point, descendants=selection.include_descendants
+            )
+            query["knowledge_point_ids"] = {"$in": kp_ids}
+        if selection.textbook is not None:
+            query["textbook_node_ids"] = {
+                "$in": await self._progress_node_ids(reader, selection.textbook, selection.up_to)
+            }
+        if selection.types:
+            query["type"] = {"$in": list(selection.types)}
+        if selection.difficulties:
+            query["difficulty"] = {"$in": list(selection.difficulties)}
+        return query
+
+    async def _knowledge_point_ids(
+        self, reader: Reader, kp_id: str, *, descendants: bool
+    ) -> list[str]:
+        scopes = scopes_of(reader)
+        known = [await self.store(scope).knowledge_point(kp_id) for scope in scopes]
+        if not any(known):
+            raise _invalid("query.knowledge_point", f"no knowledge point {kp_id!r}")
+        ids = [kp_id]
+        if descendants:
+            for scope in scopes:
+                ids.extend(await self.store(scope).descendant_ids(kp_id))
+        return list(dict.fromkeys(ids))
+
+    async def _progress_node_ids(
+        self, reader: Reader, textbook_id: str, up_to: str | None
+    ) -> list[str]:
+        for scope in scopes_of(reader):
+            textbook = await self.catalog.store(scope).textbook(textbook_id)
+            if textbook is not None and readable(reader, textbook, scope):
+                break
+        else:
+            raise _invalid("query.textbook", f"no textbook {textbook_id!r}")
+        nodes = progress_nodes(textbook.get("tree") or [], up_to)
+        if nodes is None:
+            raise _invalid("query.up_to", f"textbook {textbook_id!r} has no node {up_to!r}")
+        return nodes
+
+    async def _page(
+        self, reader: Reader, audience: Audience, selection: Doc, *, page: int, size: int
+    ) -> Doc:
+        scopes = scopes_of(reader)
+        total = 0
+        ranked: list[tuple[int, str, str]] = []
+        for scope in scopes:
+            query = {**selection, **visibility_query(reader, scope)}
+            store = self.store(scope)
+            total += await store.count_items(query)
+            ranked.extend(
+                (d, i, scope) for d, i in await store.item_order(query, limit=page * size)
+            )
+        ranked.sort()
+        wanted = ranked[(page - 1) * size : page * size]
+        found: dict[tuple[str, str], Doc] = {}
+        for scope in scopes:
+            ids = [i for _, i, s in wanted if s == scope]
+            if ids:
+                for doc in await self.store(scope).items_by_ids(ids):
+                    found[(scope, doc["_id"])] = doc
+        items = [
+            shape_item(found[(s, i)], s, audience)
+            for _, i, s in wanted
+            if (s, i) in found and readable(reader, found[(s, i)], s)
+        ]
+        return {"items": items, "total": total, "page": page, "size": size}
