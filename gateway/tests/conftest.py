@@ -191,6 +191,43 @@ def _upstream_app(signing_key: SigningKey) -> web.Application:
             headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
         )
 
+    calls: dict[str, int] = {}
+
+    @routes.get("/{svc}/v1/shared/{name}")
+    async def shared(request: web.Request) -> web.Response:
+        """A shared read marked for the edge cache: `X-Test-Versions` is the version stamp
+        ("key=version ..."), `X-Test-Count` the view counter ("hash field"), `X-Test-Status`
+        and `X-Test-Cookie` make answers that must not be kept. The body counts the calls."""
+        name = request.match_info["name"]
+        calls[name] = calls.get(name, 0) + 1
+        body = json.dumps(
+            {
+                "name": name,
+                "calls": calls[name],
+                "if_none_match": request.headers.get("If-None-Match"),
+                "pad": "x" * int(request.query.get("pad", "0")),
+            }
+        )
+        directive = f"max-age={request.headers.get('X-Test-Max-Age', '60')}; versions=" + (
+            request.headers.get("X-Test-Versions", "")
+        )
+        if "X-Test-Count" in request.headers:
+            directive += f"; count={request.headers['X-Test-Count']}"
+        etag = '"' + hashlib.sha256(name.encode()).hexdigest()[:16] + '"'
+        resp = web.Response(
+            text=body,
+            content_type="application/json",
+            status=int(request.headers.get("X-Test-Status", "200")),
+            headers={
+                "X-Xbt-Edge-Cache": directive,
+                "ETag": etag,
+                "Cache-Control": "private, max-age=30, must-revalidate",
+            },
+        )
+        if "X-Test-Cookie" in request.headers:
+            resp.set_cookie("session", "one-user")
+        return resp
+
     @routes.route("*", "/{svc}/v1/{tail:.*}")
     async def echo(request: web.Request) -> web.Response:
         body = await request.read()

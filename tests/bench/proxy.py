@@ -74,6 +74,14 @@ def gateway_edge_only(gateway: str, tokens: Sequence[str], spec: LoadSpec) -> Sc
     return Scenario("gateway edge only (verify → 403)", factory, edge_spec)
 
 
+def gateway_whoami(gateway: str, tokens: Sequence[str], spec: LoadSpec) -> Scenario:
+    """The gateway's own authenticated route: verify, tenant rules, rate limit, no hop."""
+    url = f"{gateway}/api/gateway/v1/whoami"
+    return Scenario(
+        "GET whoami on gateway (own authenticated route)", authenticated_get(url, tokens), spec
+    )
+
+
 def livez(name: str, base: str, spec: LoadSpec) -> Scenario:
     request = Request("GET", f"{base}/livez")
     return Scenario(name, lambda _: request, spec)

@@ -180,18 +180,24 @@ def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Rat
             loads["session_direct"].rate,
         ),
         Ratio(
-            "catalog_list_cached_vs_edge",
-            "catalog list, cached, via gateway ÷ gateway edge only",
+            "catalog_list_cached_vs_whoami",
+            "catalog list, cached, via gateway ÷ gateway's own whoami",
             loads["catalog_list_cached"].rate,
-            loads["edge_only"].rate,
+            loads["whoami"].rate,
             CATALOG_CACHED_TARGET,
         ),
         Ratio(
-            "catalog_detail_cached_vs_edge",
-            "catalog detail, cached (+view), via gateway ÷ edge only",
+            "catalog_detail_cached_vs_whoami",
+            "catalog detail, cached (+view), via gateway ÷ whoami",
             loads["catalog_detail_cached"].rate,
-            loads["edge_only"].rate,
+            loads["whoami"].rate,
             CATALOG_CACHED_TARGET,
+        ),
+        Ratio(
+            "whoami_vs_edge_only",
+            "gateway whoami (verify + rate limit) ÷ edge only (verify → 403)",
+            loads["whoami"].rate,
+            loads["edge_only"].rate,
         ),
         Ratio(
             "catalog_list_cached_vs_session_gateway",
@@ -308,6 +314,7 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         ),
     )
     await measure("edge_only", proxy.gateway_edge_only(stack.gateway, tokens, config.get))
+    await measure("whoami", proxy.gateway_whoami(stack.gateway, tokens, config.get))
     await measure(
         "livez_identity", proxy.livez("GET /livez direct to identity", stack.identity, config.get)
     )
@@ -358,8 +365,9 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         f"({measured.accounts_used} logins in all); identity hashes on "
         f"{login.HASH_THREADS} threads, the bare loop too",
         f"authenticated GETs: tokens of {config.tokens} users round-robin; "
-        "the gateway has no authenticated route of its own: its cheapest authenticated answer "
-        "is the edge 403 for a foreign X-Xbt-Tenant (verify, no Redis, no upstream); "
+        "the gateway's own authenticated route is GET /api/gateway/v1/whoami (verify, tenant "
+        "rules, rate limit in Redis, no upstream); 'edge only' is its cheaper refusal, the 403 "
+        "for a foreign X-Xbt-Tenant (verify, no Redis); "
         f"'limiter off': a second gateway process with {' and '.join(NO_LIMITER)} = 0 "
         "(no Redis call per request), to show what the rate limiter costs",
         f"catalog: demo data (xbt_catalog.seed) + {catalog.EXTRA_RESOURCES:,} generated "
@@ -367,8 +375,9 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         f"{catalog.TOTAL_RESOURCES:,}-odd searchable, written before catalog started; readers: "
         f"the same {config.tokens} heping pupils (school hp-sy-zx: city + heping content); "
         f"cached reads: {len(catalog.LIST_QUERIES)} list URLs / {catalog.DETAIL_COUNT} detail "
-        "URLs round-robin, warmed; detail counts a view (one Redis HINCRBY); target compares "
-        "them with the 'gateway edge only (verify → 403)' figure of this run; search: "
+        "URLs round-robin, warmed (so the gateway answers them from its edge cache); detail "
+        "counts a view (an HINCRBY inside the edge lookup); target compares them with the "
+        "gateway's whoami of this run; search: "
         f"{len(catalog.SEARCH_QUERIES)} Chinese queries round-robin, 'uncached' = every "
         "request a (page 1-4, size 10-50) not asked before (index search + MongoDB page load + "
         f"cache write), 'cached' = the same queries at size {catalog.CACHED_SEARCH_SIZE}, warmed",

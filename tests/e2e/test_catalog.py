@@ -84,3 +84,36 @@ async def test_pupils_never_get_answer_keys(gw: httpx.AsyncClient) -> None:
     without = await gw.get("/api/catalog/v1/items", headers=bearer(pupil), params=params)
     assert without.status_code == 200
     assert "answer" not in without.text and "explanation" not in without.text
+
+
+def _edge_hits(metrics: str) -> float:
+    prefix = 'xbt_gateway_edge_cache_total{outcome="hit",service="catalog"}'
+    for line in metrics.splitlines():
+        if line.startswith(prefix):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_gateway_answers_repeats_and_forgets_them_on_withdrawal(
+    gw: httpx.AsyncClient,
+) -> None:
+    pupil = await login(gw, "heping", "student1")
+    admin = await login(gw, "heping", "districtadmin1")
+    listed = await gw.get(
+        "/api/catalog/v1/resources",
+        headers=bearer(pupil),
+        params={"provider": "district", "size": 5},
+    )
+    resource_id = listed.json()["items"][0]["id"]
+    path = f"/api/catalog/v1/resources/{resource_id}"
+    hits_before = _edge_hits((await gw.get("/metrics")).text)
+    reads = [await gw.get(path, headers=bearer(pupil)) for _ in range(3)]
+    assert {r.status_code for r in reads} == {200}
+    assert reads[0].content == reads[2].content
+    assert "x-xbt-edge-cache" not in reads[2].headers
+    assert _edge_hits((await gw.get("/metrics")).text) >= hits_before + 2
+
+    withdrawn = await gw.post(f"{path}/withdraw", headers=bearer(admin))
+    assert withdrawn.status_code == 200, withdrawn.text
+    # the very next read misses the gateway's copy: the district's version moved on
+    assert (await gw.get(path, headers=bearer(pupil))).status_code == 404

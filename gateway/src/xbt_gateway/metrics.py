@@ -24,6 +24,11 @@ LIMITER_UNAVAILABLE = Counter(
     "Requests decided without Redis (limiter down), by outcome",
     ["kind", "outcome"],
 )
+EDGE_CACHE = Counter(
+    "xbt_gateway_edge_cache_total",
+    "Shared reads looked up or kept at the edge, by outcome (hit, miss, stored, too_large, error)",
+    ["service", "outcome"],
+)
 AUTH_REJECTED = Counter(
     "xbt_gateway_auth_rejected_total", "Requests refused at the edge", ["reason"]
 )

@@ -9,8 +9,11 @@ injection, no Request objects. Per request, in order:
    city admin; a guest writing -> 403 `guest-read-only`
 4. rate limits: one Lua call charging the user's and the tenant's buckets (login: the
    username's and the address's) -> 429 with Retry-After
-5. load shedding: too many requests in flight to that service -> 503 with Retry-After
-6. forward over the shared aiohttp session, streaming both bodies; connection refused ->
+5. edge cache: a GET to a service in `edge_cache_services` is answered from the gateway's
+   copy of a shared read when it is current (edge_cache.py); a miss is forwarded without
+   `If-None-Match`, so a keepable answer comes back whole, is kept, and the 304 is decided here
+6. load shedding: too many requests in flight to that service -> 503 with Retry-After
+7. forward over the shared aiohttp session, streaming both bodies; connection refused ->
    503, no answer in time -> 504, a body that grows past the limit -> 413
 """
 
@@ -20,13 +23,14 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
 import aiohttp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
+from xbt_gateway.edge_cache import Copy, EdgeCache, etag_matches
 from xbt_gateway.limits import anonymous_buckets, login_buckets, user_buckets
 from xbt_gateway.metrics import AUTH_REJECTED, SHED, UPSTREAM_INFLIGHT, UPSTREAM_LATENCY
 from xbt_gateway.policy import SAFE_METHODS, check_access, client_address
@@ -38,10 +42,18 @@ from xbt_gateway.problems import (
     UpstreamUnavailable,
     send_problem,
 )
-from xbt_gateway.runtime import GatewayRuntime, Upstream
+from xbt_gateway.runtime import GatewayRuntime, ProxyRoute, Upstream
 from xbt_shared.auth import Principal
+from xbt_shared.cache import EDGE_CACHE_HEADER
 from xbt_shared.context import request_id_var, tenant_var, user_var
-from xbt_shared.errors import BadRequest, NotFound, PayloadTooLarge, Problem, Unauthorized
+from xbt_shared.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    Unauthorized,
+)
 from xbt_shared.observability import inject_trace_headers
 
 log = logging.getLogger("xbt.gateway.proxy")
@@ -85,6 +97,10 @@ DROP_REQUEST = HOP_BY_HOP | {
 # Response headers not passed back: hop-by-hop ones and those our own server layers set.
 DROP_RESPONSE = HOP_BY_HOP | {b"server", b"date", b"x-request-id"}
 NO_BODY_STATUS = frozenset({204, 304})
+EDGE_DIRECTIVE = EDGE_CACHE_HEADER.encode()
+# `/api/gateway/...` is answered by the gateway itself.
+OWN_SERVICE = "gateway"
+OWN_ROUTE = ProxyRoute("/api/gateway/{path}")
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
@@ -154,6 +170,7 @@ class _Request:
         "forwarded_proto",
         "headers",
         "host",
+        "if_none_match",
         "named_tenants",
     )
 
@@ -166,6 +183,7 @@ class _Request:
         self.forwarded_host: str | None = None
         self.forwarded_proto: str | None = None
         self.host: str | None = None
+        self.if_none_match: str | None = None
         self.named_tenants: list[str] = []
         headers: list[tuple[str, str]] = []
         connection_tokens: bytes | None = None
@@ -200,6 +218,8 @@ class _Request:
                 self.named_tenants.append(value.decode("latin-1").strip())
             elif name == b"content-type":
                 self.content_type = value
+            elif name == b"if-none-match":
+                self.if_none_match = value.decode("latin-1")
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
         if connection_tokens:
             listed = {t.strip().lower().decode("latin-1") for t in connection_tokens.split(b",")}
@@ -215,6 +235,7 @@ class ProxyMiddleware:
         self.own_paths = own_paths
         self.bearer_exempt = frozenset(self.settings.bearer_exempt_paths)
         self.login_paths = frozenset(self.settings.login_paths)
+        self.edge_services = frozenset(self.settings.edge_cache_services)
         self._failure_logged: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -258,14 +279,16 @@ class ProxyMiddleware:
         method: str = scope["method"]
         service, _, rest = path[5:].partition("/")
         upstream = self.runtime.upstreams.get(service)
-        if upstream is None:
+        own = service == OWN_SERVICE
+        if upstream is None and not own:
             raise UnknownService(f"no service named {service!r}")
         version = rest.partition("/")[0]
         if len(version) < 2 or version[0] != "v" or not version[1:].isdigit():
             raise NotFound("public routes are /api/<service>/v<n>/...")
         if "/." in path and any(seg in (".", "..") for seg in rest.split("/")):
             raise BadRequest("dot segments are not allowed in paths")
-        scope["route"] = upstream.route  # request metrics get "/api/<service>/{path}"
+        # request metrics get "/api/<service>/{path}"
+        scope["route"] = OWN_ROUTE if upstream is None else upstream.route
 
         request = _Request(scope["headers"])
         limit = self.settings.max_body_bytes
@@ -287,6 +310,9 @@ class ProxyMiddleware:
                 principal = await verifier.verify(token.decode("latin-1"))
                 user_var.set(principal.user_id)
                 tenant_var.set(principal.tenant)
+
+        if own and principal is None:
+            raise Unauthorized("a bearer token is required")
 
         # 3. edge rules
         if principal is not None:
@@ -331,14 +357,33 @@ class ProxyMiddleware:
                 fail_open=method in SAFE_METHODS,
             )
 
-        # 5. load shedding
+        if upstream is None:  # the gateway's own routes
+            await _answer_own(rest, method, principal, send)
+            return
+
+        # 5. shared reads kept at the edge
+        edge: _EdgeRead | None = None
+        edge_cache = self.runtime.edge_cache
+        if edge_cache is not None and method == "GET" and service in self.edge_services:
+            raw_path: bytes = scope.get("raw_path") or path.encode()
+            query: bytes = scope.get("query_string", b"")
+            key = edge_cache.key(service, raw_path, query, principal, request.named_tenants)
+            copy = await edge_cache.lookup(service, key)
+            if copy is not None:
+                await _send_copy(send, copy, request.if_none_match)
+                return
+            edge = _EdgeRead(edge_cache, service, key, request.if_none_match)
+            if request.if_none_match is not None:
+                request.headers = [(k, v) for k, v in request.headers if k != "if-none-match"]
+
+        # 6. load shedding
         if upstream.inflight >= self.settings.max_inflight_per_upstream:
             SHED.labels(upstream.name).inc()
             raise Overloaded(
                 f"{upstream.name} is busy, retry shortly", headers={"Retry-After": "1"}
             )
 
-        # 6. forward
+        # 7. forward
         session = self.runtime.session
         if session is None:
             raise UpstreamUnavailable("the gateway is starting")
@@ -357,7 +402,7 @@ class ProxyMiddleware:
         upstream.inflight += 1
         UPSTREAM_INFLIGHT.labels(upstream.name).inc()
         try:
-            await self._exchange(session, upstream, method, url, headers, body, send)
+            await self._exchange(session, upstream, method, url, headers, body, send, edge)
         finally:
             upstream.inflight -= 1
             UPSTREAM_INFLIGHT.labels(upstream.name).dec()
@@ -424,6 +469,7 @@ class ProxyMiddleware:
         headers: list[tuple[str, str]],
         body: bytes | _BodyStream | None,
         send: Send,
+        edge: _EdgeRead | None,
     ) -> None:
         started_at = time.perf_counter()
         try:
@@ -443,7 +489,7 @@ class ProxyMiddleware:
             time.perf_counter() - started_at
         )
         try:
-            await self._relay(resp, upstream, method, send)
+            await self._relay(resp, upstream, method, send, edge)
         finally:
             resp.release()
 
@@ -479,19 +525,31 @@ class ProxyMiddleware:
             log.warning("upstream %s failed: %s: %s", name, type(exc).__name__, exc)
 
     async def _relay(
-        self, resp: aiohttp.ClientResponse, upstream: Upstream, method: str, send: Send
+        self,
+        resp: aiohttp.ClientResponse,
+        upstream: Upstream,
+        method: str,
+        send: Send,
+        edge: _EdgeRead | None,
     ) -> None:
         status = resp.status
-        headers = self._response_headers(resp, upstream)
+        headers, directive = self._response_headers(resp, upstream)
         no_body = method == "HEAD" or status in NO_BODY_STATUS or status < 200
         length = resp.content_length
-        if no_body or (length is not None and length <= BUFFER_BYTES):
-            try:
-                data = b"" if no_body else await resp.read()
-            except TimeoutError as exc:
-                raise UpstreamTimeout(f"{upstream.name} did not finish in time") from exc
-            except aiohttp.ClientError as exc:
-                raise BadGateway(f"{upstream.name} failed: {type(exc).__name__}") from exc
+        buffered = length is not None and length <= BUFFER_BYTES
+        if edge is not None and status == 200 and length is not None:
+            keep = edge.cache.keepable(directive, headers) if directive is not None else None
+            if keep is not None and length <= edge.cache.max_bytes:
+                copy = Copy(headers, await self._read_whole(resp, upstream))
+                await _send_copy(send, copy, edge.if_none_match)
+                await edge.cache.store(edge.service, edge.key, keep, copy)
+                return
+            if buffered and etag_matches(edge.if_none_match, Copy(headers, b"").etag):
+                # The client's If-None-Match was held back: answer it as the service would.
+                await _send_copy(send, Copy(headers, b""), edge.if_none_match)
+                return
+        if no_body or buffered:
+            data = b"" if no_body else await self._read_whole(resp, upstream)
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": data})
             return
@@ -511,16 +569,86 @@ class ProxyMiddleware:
         await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
-    def _response_headers(resp: aiohttp.ClientResponse, upstream: Upstream) -> list[Any]:
+    async def _read_whole(resp: aiohttp.ClientResponse, upstream: Upstream) -> bytes:
+        try:
+            return await resp.read()
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"{upstream.name} did not finish in time") from exc
+        except aiohttp.ClientError as exc:
+            raise BadGateway(f"{upstream.name} failed: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _response_headers(
+        resp: aiohttp.ClientResponse, upstream: Upstream
+    ) -> tuple[list[tuple[bytes, bytes]], bytes | None]:
+        """The headers passed back, and the edge-cache directive (never passed back)."""
         headers: list[tuple[bytes, bytes]] = []
+        directive: bytes | None = None
         for name, value in resp.raw_headers:
             key = name.lower()
             if key in DROP_RESPONSE:
                 continue
+            if key == EDGE_DIRECTIVE:
+                directive = value
+                continue
             if key == b"location":
                 value = _public_location(value, upstream)
             headers.append((key, value))
-        return headers
+        return headers, directive
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeRead:
+    """A GET the edge cache missed: where its answer goes, and the client's validator."""
+
+    cache: EdgeCache
+    service: str
+    key: str
+    if_none_match: str | None
+
+
+async def _answer_own(rest: str, method: str, principal: Principal | None, send: Send) -> None:
+    """`GET /api/gateway/v1/whoami`: the caller as the token says, answered after the same
+    edge checks (token, tenant rules, rate limits) as every proxied request, with no hop.
+    A client checks its session with it; the bench uses it as the cheapest authenticated
+    answer the gateway gives."""
+    if rest != "v1/whoami":
+        raise NotFound("the gateway's own route is /api/gateway/v1/whoami")
+    if method not in ("GET", "HEAD"):
+        raise MethodNotAllowed("whoami is read with GET", headers={"Allow": "GET, HEAD"})
+    assert principal is not None  # checked right after the token
+    body = json.dumps(
+        {
+            "user_id": principal.user_id,
+            "tenant": principal.tenant,
+            "roles": sorted(principal.roles),
+            "school": principal.school,
+            "classes": list(principal.classes),
+            "name": principal.name,
+            "guest": principal.is_guest,
+            "must_change_password": principal.must_change_password,
+            "expires_at": principal.expires_at,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+
+
+async def _send_copy(send: Send, copy: Copy, if_none_match: str | None) -> None:
+    if etag_matches(if_none_match, copy.etag):
+        headers = copy.not_modified_headers()
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": copy.headers})
+    await send({"type": "http.response.body", "body": copy.body})
 
 
 def _public_location(value: bytes, upstream: Upstream) -> bytes:

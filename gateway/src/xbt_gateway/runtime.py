@@ -15,6 +15,7 @@ import aiohttp
 import httpx
 from redis.asyncio import Redis
 
+from xbt_gateway.edge_cache import EdgeCache
 from xbt_gateway.limits import EdgeLimiter
 from xbt_gateway.openapi import OpenApiAggregator
 from xbt_gateway.settings import GatewaySettings
@@ -58,6 +59,7 @@ class GatewayRuntime:
         self.session: aiohttp.ClientSession | None = None
         self.redis: Redis | None = None
         self.limiter: EdgeLimiter | None = None
+        self.edge_cache: EdgeCache | None = None
         self._jwks_http: httpx.AsyncClient | None = None
         self.verifier: TokenVerifier | None = None
         self.openapi = OpenApiAggregator(
@@ -96,7 +98,7 @@ class GatewayRuntime:
         # out of connections, so EdgeLimiter lets at most that many calls in at a time.
         self.redis = Redis.from_url(
             s.redis_url,
-            decode_responses=True,
+            decode_responses=False,  # the edge cache keeps bodies as bytes
             max_connections=s.redis_max_connections,
             socket_connect_timeout=s.redis_timeout_seconds,
             socket_timeout=s.redis_timeout_seconds,
@@ -106,6 +108,12 @@ class GatewayRuntime:
             retry_after_failure=s.redis_retry_after_failure_seconds,
             max_concurrency=s.redis_max_connections,
             wait_timeout=s.redis_timeout_seconds,
+        )
+        self.edge_cache = EdgeCache(
+            self.redis,
+            prefix=s.redis_prefix,
+            max_bytes=s.edge_cache_max_bytes,
+            max_ttl=s.edge_cache_max_ttl_seconds,
         )
         # JWKS is fetched on the first token and again only for an unknown key id.
         self._jwks_http = httpx.AsyncClient(
@@ -130,6 +138,7 @@ class GatewayRuntime:
             await self._jwks_http.aclose()
             self._jwks_http = None
         self.limiter = None
+        self.edge_cache = None
 
     async def readiness(self) -> dict[str, str]:
         """Redis answers and (unless switched off) every upstream's /livez answers."""

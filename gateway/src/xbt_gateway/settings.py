@@ -94,6 +94,12 @@ class GatewaySettings(CommonSettings):
     bearer_exempt_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_BEARER_EXEMPT))
     login_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGIN_PATHS))
 
+    # Services whose GETs are looked up in the edge cache (their marked answers are kept
+    # there, see edge_cache.py); the largest body kept; the longest a copy is kept.
+    edge_cache_services: list[str] = Field(default_factory=lambda: ["catalog"])
+    edge_cache_max_bytes: int = Field(default=256 * 1024, ge=0)
+    edge_cache_max_ttl_seconds: int = Field(default=600, ge=1)
+
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     openapi_fetch_timeout_seconds: float = Field(default=3.0, gt=0)
     docs_enabled: bool = True
@@ -108,6 +114,8 @@ class GatewaySettings(CommonSettings):
         for name, url in value.items():
             if not SERVICE_NAME.fullmatch(name):
                 raise ValueError(f"bad upstream name {name!r}")
+            if name == "gateway":
+                raise ValueError("/api/gateway/ is the gateway's own; no upstream may take it")
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"upstream {name!r} needs an http(s) URL, got {url!r}")
             checked[name] = url.rstrip("/")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,23 +19,37 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-# KEYS: version keys of the scopes. ARGV[1]: the entry's key prefix, ARGV[2]: its suffix.
-# Returns {versions joined by '.', cached value or false}.
+# KEYS: version keys of the scopes. ARGV[1]: the entry's key prefix, ARGV[2]: its suffix,
+# ARGV[3]: the version a scope starts at. Returns {versions joined by '.', value or false}.
+#
+# A scope's first version is random, not 0: were the version key ever lost (evicted, a
+# fresh Redis), counting again from 0 could make entries stamped with an old 0 current again.
 _READ = """
 local versions = {}
 for i = 1, #KEYS do
-  versions[i] = redis.call('GET', KEYS[i]) or '0'
+  local v = redis.call('GET', KEYS[i])
+  if not v then
+    redis.call('SET', KEYS[i], ARGV[3], 'NX')
+    v = redis.call('GET', KEYS[i])
+  end
+  versions[i] = v
 end
 local stamp = table.concat(versions, '.')
 local value = redis.call('GET', ARGV[1] .. stamp .. ':' .. ARGV[2])
 return {stamp, value}
 """
 
+# A response a service marks with this header may be answered by the gateway from its own
+# Redis copy while every version named is current (see `edge_directive`).
+EDGE_CACHE_HEADER = "x-xbt-edge-cache"
+
 
 @dataclass(frozen=True, slots=True)
 class Cached:
     body: bytes
     etag: str
+    # (version key, version) of every scope the answer was computed under.
+    versions: tuple[tuple[str, str], ...] = ()
 
     def matches(self, if_none_match: str | None) -> bool:
         if not if_none_match:
@@ -83,15 +98,18 @@ class VersionedCache:
 
         The last scope names the tenant whose key space holds the entry."""
         prefix = self._entry_prefix(scopes)
+        version_keys = [self._version_key(s) for s in scopes]
         stamp, value = await self._read(
-            keys=[self._version_key(s) for s in scopes], args=[prefix, key]
+            keys=version_keys, args=[prefix, key, secrets.randbelow(1 << 52) + 1]
         )
+        stamp = stamp.decode() if isinstance(stamp, bytes) else stamp
+        versions = tuple(zip(version_keys, stamp.split("."), strict=True))
         if value is not None:
             raw = value.encode() if isinstance(value, str) else value
             etag, _, body = raw.partition(b"\n")
-            return Cached(body=body, etag=etag.decode())
+            return Cached(body=body, etag=etag.decode(), versions=versions)
         body = dump(await load())
-        cached = Cached(body=body, etag=etag_of(body))
+        cached = Cached(body=body, etag=etag_of(body), versions=versions)
         # Stored under the versions read *before* loading: if a publish happened meanwhile,
         # this entry is already stale-keyed and will never be read.
         await self.redis.set(
@@ -100,5 +118,48 @@ class VersionedCache:
         return cached
 
     async def invalidate(self, scope: str) -> int:
-        """Bump a scope's version: every entry that depends on it is bypassed from now on."""
+        """Bump a scope's version: every entry that depends on it is bypassed from now on.
+        (A missing version becomes 1: no entry can carry that, they start random and large.)"""
         return int(await self.redis.incr(self._version_key(scope)))
+
+
+def edge_directive(cached: Cached, *, max_age: int, count: tuple[str, str] | None = None) -> str:
+    """The `x-xbt-edge-cache` value letting the gateway keep `cached` for `max_age` seconds
+    while its versions are current; `count` = (hash key, field) is HINCRBY'd on every answer
+    the gateway gives from its copy (a view the service would otherwise have counted).
+
+    Only for answers that depend on nothing but the path, the query, the tenant and the
+    caller's school, roles and guest status: the gateway keys its copies by exactly those."""
+    parts = [f"max-age={max_age}", "versions=" + " ".join(f"{k}={v}" for k, v in cached.versions)]
+    if count is not None:
+        parts.append(f"count={count[0]} {count[1]}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeDirective:
+    max_age: int
+    versions: tuple[tuple[str, str], ...]
+    count: tuple[str, str] | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> EdgeDirective | None:
+        """The directive `edge_directive` wrote, or None for anything malformed."""
+        fields = dict(part.strip().partition("=")[::2] for part in value.split(";"))
+        try:
+            max_age = int(fields["max-age"])
+            versions = tuple(
+                (key, version)
+                for key, _, version in (pair.partition("=") for pair in fields["versions"].split())
+            )
+        except (KeyError, ValueError):
+            return None
+        if max_age <= 0 or not versions or not all(k and v for k, v in versions):
+            return None
+        count: tuple[str, str] | None = None
+        if "count" in fields:
+            hash_key, _, field = fields["count"].partition(" ")
+            if not hash_key or not field:
+                return None
+            count = (hash_key, field)
+        return cls(max_age, versions, count)

@@ -7,11 +7,12 @@ so that many gateway replicas agree.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+
+from xbt_shared.redis_batch import ScriptBatch
 
 # KEYS: bucket keys. ARGV: now-less; per bucket a (rate per second, burst) pair.
 # Returns {allowed (0/1), retry_after_ms}.
@@ -67,55 +68,17 @@ class Decision:
 
 
 class RateLimiter:
-    """Charges buckets in Redis. Concurrent calls are coalesced: every `hit` made during
-    one turn of the event loop goes to Redis in one pipeline (one round trip, one write
-    syscall), each script still atomic on its own. Under load this costs a fraction of a
-    round trip per request; alone, a call waits no longer than before."""
+    """Charges buckets in Redis; concurrent calls share one pipeline per loop turn
+    (`ScriptBatch`)."""
 
     def __init__(self, redis: Redis, *, prefix: str = "") -> None:
-        self._redis = redis
         self._prefix = prefix
-        self._script = redis.register_script(_TOKEN_BUCKET)
-        self._pending: list[tuple[list[str], list[float | int], asyncio.Future[Decision]]] = []
-        self._flushing: set[asyncio.Task[None]] = set()
+        self._script = ScriptBatch(redis, _TOKEN_BUCKET)
 
     async def hit(self, buckets: dict[str, Limit]) -> Decision:
         keys = [f"{self._prefix}rl:{name}" for name in buckets]
         args: list[float | int] = []
         for limit in buckets.values():
             args.extend((limit.rate, limit.burst))
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Decision] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush_soon)
-        self._pending.append((keys, args, future))
-        return await future
-
-    def _flush_soon(self) -> None:
-        batch, self._pending = self._pending, []
-        task = asyncio.create_task(self._flush(batch))
-        self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
-
-    async def _flush(
-        self, batch: list[tuple[list[str], list[float | int], asyncio.Future[Decision]]]
-    ) -> None:
-        try:
-            if len(batch) == 1:
-                keys, args, _ = batch[0]
-                results = [await self._script(keys=keys, args=args)]
-            else:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for keys, args, _ in batch:
-                        await self._script(keys=keys, args=args, client=pipe)
-                    results = await pipe.execute()
-        except BaseException as exc:
-            for *_, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for (*_, future), (allowed, wait) in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(Decision(bool(allowed), int(wait)))
+        allowed, wait = await self._script(keys, args)
+        return Decision(bool(allowed), int(wait))

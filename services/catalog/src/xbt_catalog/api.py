@@ -25,7 +25,7 @@ from xbt_catalog.schemas import (
 )
 from xbt_catalog.service import Catalog, reader_of
 from xbt_shared.auth import CurrentTenant, CurrentUser, forbid_guest_writes
-from xbt_shared.cache import Cached
+from xbt_shared.cache import EDGE_CACHE_HEADER, Cached, edge_directive
 from xbt_shared.errors import Unprocessable
 
 router = APIRouter(prefix="/v1")
@@ -39,14 +39,30 @@ async def get_catalog(request: Request) -> Catalog:
 Cat = Annotated[Catalog, Depends(get_catalog)]
 
 
-def cached_response(request: Request, cached: Cached) -> Response:
-    max_age = request.app.state.settings.client_max_age_seconds
+def cached_response(
+    request: Request,
+    cached: Cached,
+    *,
+    count: tuple[str, str] | None = None,
+    edge_max_age: int | None = None,
+) -> Response:
+    """A shared read: ETag and 304, and the directive that lets the gateway answer the same
+    request (same path, query, tenant, school, roles) from its copy while the content's
+    versions are current. `count` is the view counter the gateway bumps when it does."""
+    settings = request.app.state.settings
+    ttl = (
+        settings.cache_ttl_seconds
+        if edge_max_age is None
+        else min(edge_max_age, settings.cache_ttl_seconds)
+    )
     headers = {
         "ETag": cached.etag,
         # Per-user answers (visibility depends on who asks): private caches only.
-        "Cache-Control": f"private, max-age={max_age}, must-revalidate",
+        "Cache-Control": f"private, max-age={settings.client_max_age_seconds}, must-revalidate",
         "Vary": "Authorization, X-Xbt-Tenant",
     }
+    if ttl > 0 and cached.versions:
+        headers[EDGE_CACHE_HEADER] = edge_directive(cached, max_age=ttl, count=count)
     if cached.matches(request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
     return Response(cached.body, media_type="application/json", headers=headers)
@@ -124,8 +140,8 @@ async def search_resources(
 async def resource(
     resource_id: str, request: Request, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
 ) -> Response:
-    cached = await catalog.resource(reader_of(principal, tenant), resource_id)
-    return cached_response(request, cached)
+    cached, views = await catalog.resource(reader_of(principal, tenant), resource_id)
+    return cached_response(request, cached, count=views)
 
 
 @router.post("/resources", status_code=201, tags=["publishing"])

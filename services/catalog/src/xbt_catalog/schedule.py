@@ -279,3 +279,10 @@ class TvSchedule:
 
 def today_in_beijing() -> dt.date:
     return dt.datetime.now(BEIJING).date()
+
+
+def seconds_until_tomorrow_in_beijing() -> int:
+    """How long an answer about "today" stays true (at least one second)."""
+    now = dt.datetime.now(BEIJING)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), BEIJING)
+    return max(1, int((midnight - now).total_seconds()))

@@ -11,8 +11,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BeforeValidator
 
 from xbt_catalog.api import Cat, cached_response
-from xbt_catalog.schedule import TvGrade, TvSchedule, date_range, today_in_beijing
+from xbt_catalog.schedule import (
+    TvGrade,
+    TvSchedule,
+    date_range,
+    seconds_until_tomorrow_in_beijing,
+    today_in_beijing,
+)
 from xbt_shared.auth import CurrentUser
+from xbt_shared.cache import EDGE_CACHE_HEADER, edge_directive
 
 router = APIRouter(prefix="/v1", tags=["tv-schedule"])
 
@@ -48,9 +55,12 @@ async def tv_schedule(
 ) -> Response:
     """The 毕业年级复习专题课 broadcasts on a day (default today) or over at most 31 days,
     each with its replay resource."""
+    about_today = date is None and first is None and last is None
     first, last = date_range(date=date, first=first, last=last, today=today_in_beijing())
     cached = await schedule.slots(first=first, last=last, grade=grade, guest=principal.is_guest)
-    return cached_response(request, cached)
+    # Without dates the same URL means another day tomorrow: no copy may outlive today.
+    edge_max_age = seconds_until_tomorrow_in_beijing() if about_today else None
+    return cached_response(request, cached, edge_max_age=edge_max_age)
 
 
 @router.get("/tv-schedule/{grade}.ics", response_class=Response)
@@ -58,11 +68,12 @@ async def tv_calendar(grade: TvGrade, request: Request, schedule: Schedule) -> R
     """Subscribe in a calendar app. Public: calendar apps cannot send a bearer token, and
     the feed holds only the city's published broadcast schedule and replay link paths."""
     cached = await schedule.calendar(grade)
-    max_age = request.app.state.settings.client_max_age_seconds
+    settings = request.app.state.settings
     headers = {
         "ETag": cached.etag,
-        "Cache-Control": f"public, max-age={max_age}, must-revalidate",
+        "Cache-Control": f"public, max-age={settings.client_max_age_seconds}, must-revalidate",
         "Content-Disposition": f'inline; filename="tv-schedule-grade{int(grade)}.ics"',
+        EDGE_CACHE_HEADER: edge_directive(cached, max_age=settings.cache_ttl_seconds),
     }
     if cached.matches(request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)

@@ -119,7 +119,8 @@ class Catalog:
                 return scope, doc
         raise NotFound(f"no resource {resource_id!r}")
 
-    async def resource(self, reader: Reader, resource_id: str) -> Cached:
+    async def resource(self, reader: Reader, resource_id: str) -> tuple[Cached, tuple[str, str]]:
+        """The resource, with its view counted; and that view counter (hash key, field)."""
         key = f"resource:{resource_id}:{reader.school or '-'}" + (":guest" if reader.guest else "")
         owner: list[str] = []
 
@@ -129,8 +130,9 @@ class Catalog:
             return public_resource(doc, scope)
 
         cached = await self.cache.get_or_load(scopes_of(reader), key, load)
-        await self.views.count(owner[0] if owner else _owner_from_body(cached), resource_id)
-        return cached
+        counter = self.views.counter(owner[0] if owner else _owner_from_body(cached), resource_id)
+        await self.views.count(*counter)
+        return cached, counter
 
     async def search(
         self,

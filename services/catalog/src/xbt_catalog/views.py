@@ -33,9 +33,14 @@ class ViewCounter:
     def _key(self, tenant: str) -> str:
         return f"{self.prefix}t:{tenant}:catalog:views"
 
-    async def count(self, owner_tenant: str, resource_id: str) -> None:
-        """One view of a resource that lives in `owner_tenant`'s database."""
-        await self.redis.hincrby(self._key(owner_tenant), resource_id, 1)
+    def counter(self, owner_tenant: str, resource_id: str) -> tuple[str, str]:
+        """Where views of a resource that lives in `owner_tenant`'s database are counted:
+        (hash key, field). The gateway counts there too when it answers from its copy."""
+        return self._key(owner_tenant), resource_id
+
+    async def count(self, key: str, field: str) -> None:
+        """One view, on a counter from `counter`."""
+        await self.redis.hincrby(key, field, 1)
 
     async def pending(self, owner_tenant: str, resource_id: str) -> int:
         value = await self.redis.hget(self._key(owner_tenant), resource_id)

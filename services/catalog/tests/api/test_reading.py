@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from xbt_catalog.service import Catalog
+from xbt_shared.cache import EDGE_CACHE_HEADER, EdgeDirective
 from xbt_shared.mongo import Doc
 from xbt_shared.testing import TokenFactory
 
@@ -130,3 +131,34 @@ async def test_views_are_counted_in_redis_and_flushed_in_batches(
     stored = await catalog.store("city").resource("r-city-3")
     assert stored is not None and stored["views"] == 5
     assert await catalog.views.pending("city", "r-city-3") == 0
+
+
+async def test_shared_reads_tell_the_gateway_what_it_may_keep(
+    client: httpx.AsyncClient, tokens: TokenFactory, corpus: list[Doc], catalog: Catalog
+) -> None:
+    heping = pupil(tokens)
+    detail = await client.get("/v1/resources/r-hp-1", headers=heping)
+    directive = EdgeDirective.parse(detail.headers[EDGE_CACHE_HEADER])
+    assert directive is not None and directive.max_age > 0
+    # the versions named are the ones in Redis now, city's and heping's
+    current = {k: await catalog.cache.redis.get(k) for k, _ in directive.versions}
+    assert [k.split(":")[-3] for k in current] == ["city", "heping"]
+    assert {k: str(v.decode() if isinstance(v, bytes) else v) for k, v in current.items()} == dict(
+        directive.versions
+    )
+    # the gateway counts its answers where the catalog counts views
+    assert directive.count == catalog.views.counter("heping", "r-hp-1")
+    listed = await client.get("/v1/resources", headers=heping, params={"q": "二元一次方程"})
+    listing = EdgeDirective.parse(listed.headers[EDGE_CACHE_HEADER])
+    assert listing is not None and listing.count is None
+    # a publish moves the district's version past what the copies were stamped with
+    await catalog.cache.invalidate("heping")
+    again = EdgeDirective.parse(
+        (await client.get("/v1/resources/r-hp-1", headers=heping)).headers[EDGE_CACHE_HEADER]
+    )
+    assert again is not None and again.versions[1] != directive.versions[1]
+    # answers about one user are never marked
+    teacher = tokens.headers(tenant="heping", roles=["teacher"], school="hp-sy-zx")
+    mine = await client.get("/v1/workflow/resources", headers=teacher)
+    assert mine.status_code == 200
+    assert EDGE_CACHE_HEADER not in mine.headers

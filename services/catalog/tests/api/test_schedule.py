@@ -9,9 +9,11 @@ import httpx
 import pytest
 
 from xbt_catalog.courses_store import ScheduleStore
-from xbt_catalog.schedule import escape_text, fold
+from xbt_catalog.schedule import escape_text, fold, seconds_until_tomorrow_in_beijing
 from xbt_catalog.service import Catalog
+from xbt_catalog.settings import CatalogSettings
 from xbt_catalog.store import CatalogStore
+from xbt_shared.cache import EDGE_CACHE_HEADER, EdgeDirective
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory
@@ -310,3 +312,21 @@ def test_folding_and_escaping() -> None:
     assert "".join([parts[0], *(p[1:] for p in parts[1:])]) == line
     assert escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
     assert fold("SHORT:x") == "SHORT:x"
+
+
+async def test_todays_schedule_is_not_kept_past_midnight(
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    schedule: list[Doc],
+    catalog_settings: CatalogSettings,
+) -> None:
+    me = pupil(tokens)
+    today = await client.get("/v1/tv-schedule", headers=me)
+    directive = EdgeDirective.parse(today.headers[EDGE_CACHE_HEADER])
+    assert directive is not None
+    assert directive.max_age <= seconds_until_tomorrow_in_beijing() + 1
+    dated = await client.get("/v1/tv-schedule", headers=me, params={"date": "2020-02-17"})
+    kept = EdgeDirective.parse(dated.headers[EDGE_CACHE_HEADER])
+    assert kept is not None and kept.max_age == catalog_settings.cache_ttl_seconds
+    feed = await client.get("/v1/tv-schedule/12.ics")
+    assert EdgeDirective.parse(feed.headers[EDGE_CACHE_HEADER]) is not None
