@@ -2,8 +2,10 @@
 
 Built from MongoDB at start-up; this replica's own publishes update it at once, and a
 follower picks up what other replicas changed (resources changed since the last look), so
-every replica converges within `follow_interval` seconds. A reader searches the city's
-index and their district's only.
+every replica converges within `follow_interval` seconds. The follower also takes the view
+counts any replica flushed (`views_at`), so "most viewed" and the counts in result lists
+move on without re-indexing anything. A reader searches the city's index and their
+district's only.
 """
 
 from __future__ import annotations
@@ -47,6 +49,28 @@ def search_doc(doc: Doc) -> SearchDoc:
     )
 
 
+class Watermark:
+    """A follower's place in a stream of stamped changes: the latest stamp seen, and the ids
+    already applied at exactly that stamp (the follower asks `>=`, so that a change stamped
+    with the same millisecond as the last one seen is not missed)."""
+
+    def __init__(self) -> None:
+        self.seen = EPOCH
+        self.at_seen: set[str] = set()
+
+    def applied(self, stamp: object, doc_id: str) -> bool:
+        return stamp == self.seen and doc_id in self.at_seen
+
+    def note(self, stamp: object, doc_id: str) -> None:
+        if not isinstance(stamp, datetime):
+            return
+        if stamp > self.seen:
+            self.seen = stamp
+            self.at_seen = {doc_id}
+        elif stamp == self.seen:
+            self.at_seen.add(doc_id)
+
+
 class TenantIndexes:
     def __init__(self, mongo: Mongo, *, follow_interval: float = 2.0) -> None:
         self.mongo = mongo
@@ -55,10 +79,8 @@ class TenantIndexes:
         # What a result list shows of each indexed resource, so a search page needs no
         # database round trip (a few hundred bytes each: ~25 MB for 50,000 resources).
         self._summaries: dict[str, dict[str, Doc]] = {t.id: {} for t in ALL_TENANTS}
-        self._seen: dict[str, datetime] = {t.id: EPOCH for t in ALL_TENANTS}
-        # Ids already applied at exactly `_seen` (the follower asks `>=`, so that a change
-        # stamped with the same millisecond as the last one seen is not missed).
-        self._at_seen: dict[str, set[str]] = {t.id: set() for t in ALL_TENANTS}
+        self._changes = {t.id: Watermark() for t in ALL_TENANTS}  # by `updated_at`
+        self._views = {t.id: Watermark() for t in ALL_TENANTS}  # by `views_at`
         self._loop = Periodic("search-index-follower", self._follow_step, interval=follow_interval)
 
     async def build(self) -> int:
@@ -79,14 +101,8 @@ class TenantIndexes:
         return total
 
     def _note(self, tenant: str, doc: Doc) -> None:
-        updated = doc.get("updated_at")
-        if not isinstance(updated, datetime):
-            return
-        if updated > self._seen[tenant]:
-            self._seen[tenant] = updated
-            self._at_seen[tenant] = {doc["_id"]}
-        elif updated == self._seen[tenant]:
-            self._at_seen[tenant].add(doc["_id"])
+        self._changes[tenant].note(doc.get("updated_at"), doc["_id"])
+        self._views[tenant].note(doc.get("views_at"), doc["_id"])
 
     def upsert(self, owner: str, doc: Doc) -> None:
         if doc.get("status") == "published":
@@ -105,20 +121,41 @@ class TenantIndexes:
         found = (self._summaries[owner].get(rid) for owner, rid in ids)
         return [s for s in found if s is not None]
 
+    def set_views(self, owner: str, resource_id: str, views: int) -> None:
+        if self.indexes[owner].set_views(resource_id, views):
+            summary = self._summaries[owner].get(resource_id)
+            if summary is not None:
+                self._summaries[owner][resource_id] = {**summary, "views": views}
+
     async def follow_once(self) -> int:
+        """Apply what changed since the last look; returns how many resources changed."""
         changed = 0
         for tenant in ALL_TENANTS:
             store = CatalogStore(self.mongo.for_tenant(tenant))
-            seen, applied = self._seen[tenant.id], self._at_seen[tenant.id]
-            for doc in await store.changed_since(seen):
-                if doc.get("updated_at") == seen and doc["_id"] in applied:
-                    continue
-                self.upsert(tenant.id, doc)
-                changed += 1
+            mark = self._changes[tenant.id]
+            for doc in await store.changed_since(mark.seen):
+                if not mark.applied(doc.get("updated_at"), doc["_id"]):
+                    self.upsert(tenant.id, doc)
+                    changed += 1
+        return changed
+
+    async def follow_views_once(self) -> int:
+        """Take the view counts flushed since the last look; returns how many resources."""
+        changed = 0
+        for tenant in ALL_TENANTS:
+            store = CatalogStore(self.mongo.for_tenant(tenant))
+            mark = self._views[tenant.id]
+            for doc in await store.views_changed_since(mark.seen):
+                stamp = doc.get("views_at")
+                if not mark.applied(stamp, doc["_id"]):
+                    self.set_views(tenant.id, doc["_id"], int(doc.get("views") or 0))
+                    mark.note(stamp, doc["_id"])
+                    changed += 1
         return changed
 
     async def _follow_step(self) -> bool:
         await self.follow_once()
+        await self.follow_views_once()
         return False
 
     def start(self) -> None:

@@ -37,6 +37,8 @@ class CatalogStore:
         await resources.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
         # The search-index follower asks "what changed since t?" every few seconds.
         await resources.create_index("updated_at")
+        # ... and "whose view counts were flushed since t?"
+        await resources.create_index("views_at")
         await resources.create_index("textbook_node_ids")
         await resources.create_index([("kind", ASCENDING), ("category", ASCENDING)])
         await self.tdb[TEXTBOOKS].create_index(
@@ -114,13 +116,32 @@ class CatalogStore:
         )
         return [r async for r in cursor]
 
-    async def add_views(self, counts: dict[str, int]) -> None:
+    async def add_views(self, counts: dict[str, int], *, at: datetime) -> None:
+        """Add flushed view counts; `views_at` lets every replica's index follow them
+        (`updated_at` is left alone: a view is not an edit)."""
         if counts:
             await self.tdb[RESOURCES].bulk_write(
-                [UpdateOne({"_id": rid}, {"$inc": {"views": n}}) for rid, n in counts.items()],
+                [
+                    UpdateOne({"_id": rid}, {"$inc": {"views": n}, "$set": {"views_at": at}})
+                    for rid, n in counts.items()
+                ],
                 ordered=False,
                 session=self.session,
             )
+
+    async def views_changed_since(self, since: datetime) -> list[Doc]:
+        """(id, views, views_at) of resources whose views were flushed after `since`."""
+        cursor = (
+            self.tdb[RESOURCES]
+            .find(
+                {"views_at": {"$gte": since}},
+                {"views": 1, "views_at": 1},
+                session=self.session,
+            )
+            .sort("views_at", ASCENDING)
+            .limit(5000)
+        )
+        return [r async for r in cursor]
 
     async def newest(self, query: Doc, limit: int) -> list[Doc]:
         return await self.resources(query, sort=[("published_at", DESCENDING)], skip=0, limit=limit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -21,6 +22,12 @@ from xbt_shared.periodic import Periodic
 from xbt_shared.tenancy import ALL_TENANTS, Tenant
 
 log = logging.getLogger("xbt.catalog.views")
+
+
+def _now() -> datetime:
+    # MongoDB keeps milliseconds: the index follower compares stamps with stored ones.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class ViewCounter:
@@ -58,7 +65,8 @@ class ViewCounter:
                 continue
             counts = {str(rid): int(n) for rid, n in (await self.redis.hgetall(batch)).items()}
             try:
-                await CatalogStore(self.mongo.for_tenant(Tenant(tenant.id))).add_views(counts)
+                store = CatalogStore(self.mongo.for_tenant(Tenant(tenant.id)))
+                await store.add_views(counts, at=_now())
             except Exception:
                 # Give the counts back rather than lose them; the next flush retries.
                 async with self.redis.pipeline(transaction=False) as pipe:

@@ -43,3 +43,33 @@ async def test_follower_applies_each_change_once(catalog: Catalog, corpus: list[
     assert found("勾股定理") == ["r-other-2"]
     assert "r-other-2" in indexes.indexes["heping"]
     assert "r-other-2" not in indexes.indexes["hexi"]
+
+
+async def test_flushed_views_reach_result_lists_and_most_viewed(
+    catalog: Catalog, corpus: list[Doc]
+) -> None:
+    indexes = catalog.search_index
+    assert isinstance(indexes, TenantIndexes)
+    await indexes.follow_once()
+    await indexes.follow_views_once()
+    reader = Reader(tenant="heping", school=None, guest=False)
+
+    def most_viewed() -> list[tuple[str, int]]:
+        page = indexes.search(reader, query="", filters={}, sort="most_viewed", page=1, size=3)
+        return [(s["id"], s["views"]) for s in indexes.summaries(page.ids)]
+
+    assert most_viewed()[0] == ("r-city-2", 50)
+    # 1,000 views of r-hp-1, counted by any replica and flushed to MongoDB
+    key, field = catalog.views.counter("heping", "r-hp-1")
+    await catalog.cache.redis.hincrby(key, field, 1000)
+    assert await catalog.views.flush() == 1000
+    assert await indexes.follow_views_once() == 1
+    top = most_viewed()
+    assert top[0] == ("r-hp-1", 1000)
+    assert await indexes.follow_views_once() == 0  # applied once
+    # the text index was not touched: it is still found by its words, with the new count
+    page = indexes.search(
+        reader, query="二元一次方程", filters={}, sort="relevance", page=1, size=5
+    )
+    counts = {s["id"]: s["views"] for s in indexes.summaries(page.ids)}
+    assert counts["r-hp-1"] == 1000
