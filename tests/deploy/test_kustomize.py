@@ -39,7 +39,7 @@ WORKERS = {
     "catalog": ("catalog-worker", "xbt_catalog"),
 }
 # Secrets the cluster provides in production; only the dev overlay generates them.
-EXTERNAL_SECRETS = {"xbt-mongodb", "xbt-identity-signing-key"}
+EXTERNAL_SECRETS = {"xbt-mongodb", "xbt-identity-signing-key", "xbt-identity-service-clients"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 # Source roots of the workspace members, where an import package `xbt_<name>` lives.
 SOURCE_ROOTS = [
@@ -387,6 +387,9 @@ CITY_SECRET_STAND_INS = {
     "xbt-identity-signing-key": {
         "XBT_IDENTITY_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n",
         "XBT_IDENTITY_RSA_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nstand-in\n",
+    },
+    "xbt-identity-service-clients": {
+        "XBT_IDENTITY_TASKS_CLIENT_SECRET": "stand-in-for-openssl-rand-base64-32-output",
     },
 }
 

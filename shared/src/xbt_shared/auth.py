@@ -3,6 +3,12 @@
 Access tokens are ES256 JWTs issued by identity. Services and the gateway verify them
 locally: the key set is fetched once and refetched only for an unknown `kid`; a verified
 token is cached until it expires (a signature check costs ~150 µs, a dict lookup nothing).
+
+Besides people's tokens, identity issues *service tokens* to other xbt services (OAuth 2.0
+client credentials): `sub` = `svc:<client>`, `tid` = city, the role `service` and nothing
+else, and a `scope` claim. A service holds no person's role, so `require_roles` checks meant
+for people never let it through unless they list `service`; what it may do beyond reading is
+decided by its scopes (`Principal.has_scope`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ log = logging.getLogger("xbt.auth")
 ALLOWED_ALGORITHMS = ["ES256"]
 TENANT_OVERRIDE_HEADER = "x-xbt-tenant"
 
-Role = Literal[
+# The roles an account can hold.
+PersonRole = Literal[
     "student",
     "teacher",
     "school_admin",
@@ -38,7 +45,19 @@ Role = Literal[
     "support_agent",
     "guest",
 ]
+PERSON_ROLES: tuple[str, ...] = get_args(PersonRole)
+# Another xbt service calling with its own token. Never an account's role: identity's admin
+# routes take `PersonRole`, and a token naming it with any other role is refused.
+SERVICE_ROLE = "service"
+SERVICE_SUBJECT_PREFIX = "svc:"
+Role = Literal[PersonRole, "service"]
 ROLES: tuple[str, ...] = get_args(Role)
+
+# The scopes a service token can carry, and what each opens. Identity grants only these (to
+# the service clients configured for them); the services honouring one check it by name.
+SERVICE_SCOPES: dict[str, str] = {
+    "bank.keys": "catalog: question items with their answer keys and explanations",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +73,15 @@ class Principal:
     must_change_password: bool = False
     expires_at: int = 0
     token_id: str | None = None
+    # Service tokens only: what the service was granted (the `scope` claim).
+    scopes: frozenset[str] = frozenset()
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
     @property
     def is_city_admin(self) -> bool:
@@ -67,6 +91,16 @@ class Principal:
     def is_guest(self) -> bool:
         return "guest" in self.roles
 
+    @property
+    def is_service(self) -> bool:
+        return SERVICE_ROLE in self.roles
+
+    @property
+    def may_name_tenant(self) -> bool:
+        """Whether the caller may act in a tenant other than its own: city administrators,
+        and services with a city token (a service serves every district, like the city)."""
+        return self.is_city_admin or (self.is_service and self.tenant == CITY)
+
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
         tenant = claims.get("tid")
@@ -75,8 +109,19 @@ class Principal:
         roles = claims.get("roles") or []
         if not isinstance(roles, list) or not all(r in ROLES for r in roles):
             raise Unauthorized("token carries unknown roles")
+        subject = str(claims["sub"])
+        service = SERVICE_ROLE in roles
+        # Identity never mixes the two; a token that does is refused rather than half-trusted.
+        person_in_it = set(roles) != {SERVICE_ROLE} or not subject.startswith(
+            SERVICE_SUBJECT_PREFIX
+        )
+        if service and person_in_it:
+            raise Unauthorized("a service token carries the service role alone")
+        scope = claims.get("scope")
+        if service and scope is not None and not isinstance(scope, str):
+            raise Unauthorized("the token's scope is not a string")
         return cls(
-            user_id=str(claims["sub"]),
+            user_id=subject,
             tenant=tenant,
             roles=frozenset(roles),
             school=claims.get("school"),
@@ -85,6 +130,7 @@ class Principal:
             must_change_password=bool(claims.get("pwd_change", False)),
             expires_at=int(claims.get("exp", 0)),
             token_id=claims.get("jti"),
+            scopes=frozenset(scope.split()) if service and scope else frozenset(),
             claims=claims,
         )
 
@@ -227,13 +273,15 @@ async def current_user(
 async def acting_tenant(
     request: Request, principal: Annotated[Principal, Depends(current_user)]
 ) -> Tenant:
-    """The tenant a request acts in: the caller's, or the one a city admin names."""
+    """The tenant a request acts in: the caller's, or the one a city admin or a service
+    names. The tenant selects the databases; what the caller may do there is still decided
+    by its roles (and a service's scopes)."""
     values = request.headers.getlist(TENANT_OVERRIDE_HEADER)
     if len(set(values)) > 1:
         raise Forbidden("name one tenant only")
     named = values[0] if values else None
     if named and named != principal.tenant:
-        if not principal.is_city_admin:
+        if not principal.may_name_tenant:
             raise Forbidden("only a city administrator may act in another tenant")
         if not is_tenant(named):
             raise Forbidden(f"unknown tenant {named!r}")

@@ -253,3 +253,16 @@ class TokenFactory:
 
     def headers(self, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(**kwargs)}"}
+
+    def service_headers(
+        self, *scopes: str, client: str = "tasks", acting_in: str | None = None
+    ) -> dict[str, str]:
+        """A service token as identity's client-credentials grant issues it (city tenant,
+        role `service`, `scope`), naming `acting_in` as the tenant to act in, if given."""
+        token = self.token(
+            tenant="city", roles=["service"], sub=f"svc:{client}", scope=" ".join(scopes)
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        if acting_in is not None:
+            headers["X-Xbt-Tenant"] = acting_in
+        return headers

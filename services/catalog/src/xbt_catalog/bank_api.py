@@ -1,8 +1,9 @@
 """Question-bank routes (题库): knowledge points, items, marking practice answers.
 
 Who asks decides the shape of an item: pupils and guests never get `answer` or
-`explanation`; teachers, researchers and administrators do (see `bank.audience_of`). No
-query parameter or header changes that.
+`explanation`; teachers, researchers and administrators do, and so do services whose token
+carries the `bank.keys` scope (see `bank.audience_of`). No query parameter or header changes
+that.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ async def item(
     tenant: CurrentTenant,
     bank: QuestionBank,
 ) -> Response:
-    """One item; with `answer` and `explanation` only for teachers, researchers and admins."""
+    """One item; with `answer` and `explanation` only for teachers, researchers, admins and
+    services granted `bank.keys`."""
     cached = await bank.item(reader_of(principal, tenant), audience_of(principal), item_id)
     return cached_response(request, cached)
 

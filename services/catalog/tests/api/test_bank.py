@@ -422,6 +422,115 @@ async def test_teachers_get_the_key_and_pupils_never_do(
     assert [o["key"] for o in single["options"]] == ["A", "B", "C", "D"]
 
 
+# --- service tokens (the tasks service) ----------------------------------------------------------
+
+
+def tasks_service(tokens: TokenFactory, *scopes: str, acting_in: str | None) -> dict[str, str]:
+    return tokens.service_headers(*scopes, client="tasks", acting_in=acting_in)
+
+
+async def test_a_service_with_bank_keys_gets_the_key_in_the_district_it_names(
+    client: httpx.AsyncClient, tokens: TokenFactory, bank: None
+) -> None:
+    svc = tasks_service(tokens, "bank.keys", acting_in="heping")
+    district = await _get(client, "/v1/items/item-hp-1", svc)
+    assert district["owner"] == "heping"
+    assert district["answer"] == "C" and district["explanation"] == "item-hp-1 的解析"
+    city = await _get(client, "/v1/items/item-4", svc)
+    assert city["answer"] == [["2", "x=2"], ["-1", "y=-1"]]
+    listed = await _get(client, "/v1/items", svc, knowledge_point="kp-alg", size=50)
+    ids = {i["id"] for i in listed["items"]}
+    assert "item-hp-1" in ids and "item-hx-1" not in ids and "item-draft" not in ids
+    # It reads as the district, with no school: a school's own items are not in it.
+    assert "item-hp-school" not in ids
+    assert all("answer" in i and "explanation" in i for i in listed["items"])
+    by_textbook = await _get(client, "/v1/items", svc, textbook=TB, up_to=f"{TB}.u1.l1")
+    assert {i["id"] for i in by_textbook["items"]} == {"item-1", "item-5", "item-hp-1"}
+    assert all("answer" in i for i in by_textbook["items"])
+    # Naming no district, it acts in the city: city items only.
+    in_city = tasks_service(tokens, "bank.keys", acting_in=None)
+    assert (await _get(client, "/v1/items/item-4", in_city))["answer"] == city["answer"]
+    assert (await client.get("/v1/items/item-hp-1", headers=in_city)).status_code == 404
+
+
+@pytest.mark.parametrize("scopes", [(), ("bank",), ("bank.keys.read",), ("BANK.KEYS",)])
+async def test_a_service_without_the_scope_gets_the_pupil_shape(
+    client: httpx.AsyncClient, tokens: TokenFactory, bank: None, scopes: tuple[str, ...]
+) -> None:
+    holder = tasks_service(tokens, "bank.keys", acting_in="heping")
+    other = tasks_service(tokens, *scopes, acting_in="heping")
+    warm = await client.get("/v1/items/item-hp-1", headers=holder)  # the key is cached now
+    assert warm.status_code == 200 and "answer" in warm.text
+    for url, params in [
+        ("/v1/items/item-hp-1", {}),
+        ("/v1/items/item-4", {}),
+        ("/v1/items", {"knowledge_point": "kp-alg"}),
+    ]:
+        resp = await client.get(url, headers=other, params=params)
+        assert resp.status_code == 200, resp.text
+        assert "answer" not in resp.text and "explanation" not in resp.text
+    replay = await client.get(
+        "/v1/items/item-hp-1", headers={**other, "If-None-Match": warm.headers["etag"]}
+    )
+    assert replay.status_code == 200 and "answer" not in replay.text
+
+
+async def test_a_scope_claim_never_gives_a_person_the_key(
+    client: httpx.AsyncClient, tokens: TokenFactory, bank: None
+) -> None:
+    """Only a service token's scope counts: a pupil's or a guest's token carrying one (or a
+    pupil naming a tenant) still gets the pupil shape."""
+    people = [
+        tokens.headers(tenant="heping", roles=["student"], school="hp-sy-zx", scope="bank.keys"),
+        tokens.headers(tenant="heping", roles=["guest"], scope="bank.keys"),
+        {**pupil(tokens), "X-Xbt-Tenant": "heping"},
+    ]
+    for headers in people:
+        resp = await client.get("/v1/items/item-1", headers=headers)
+        assert resp.status_code == 200, resp.text
+        assert "answer" not in resp.text and "explanation" not in resp.text
+    # A token that mixes the service role with a person's is refused outright.
+    mixed = tokens.headers(tenant="city", roles=["service", "student"], sub="svc:tasks")
+    assert (await client.get("/v1/items/item-1", headers=mixed)).status_code == 401
+
+
+async def test_a_service_naming_hexi_cannot_read_heping_items(
+    client: httpx.AsyncClient, tokens: TokenFactory, bank: None
+) -> None:
+    in_hexi = tasks_service(tokens, "bank.keys", acting_in="hexi")
+    own = await _get(client, "/v1/items/item-hx-1", in_hexi)
+    assert own["answer"] == "D"
+    for iid in ("item-hp-1", "item-hp-school"):
+        assert (await client.get(f"/v1/items/{iid}", headers=in_hexi)).status_code == 404
+        check = await client.post(f"/v1/items/{iid}/check", headers=in_hexi, json={"answer": "C"})
+        assert check.status_code == 404
+    listed = await _ids(client, in_hexi, knowledge_point="kp-alg", size=50)
+    assert "item-hx-1" in listed and "item-hp-1" not in listed
+    # Naming two tenants, or one that doesn't exist, is refused.
+    both = [*in_hexi.items(), ("X-Xbt-Tenant", "heping")]
+    assert (await client.get("/v1/items/item-hp-1", headers=both)).status_code == 403
+    nowhere = {**in_hexi, "X-Xbt-Tenant": "atlantis"}
+    assert (await client.get("/v1/items/item-1", headers=nowhere)).status_code == 403
+
+
+async def test_a_service_token_of_a_district_names_no_other(
+    client: httpx.AsyncClient, tokens: TokenFactory, bank: None
+) -> None:
+    """Identity issues service tokens for the city; one for a district stays in it."""
+    token = tokens.token(tenant="hexi", roles=["service"], sub="svc:tasks", scope="bank.keys")
+    headers = {"Authorization": f"Bearer {token}", "X-Xbt-Tenant": "heping"}
+    assert (await client.get("/v1/items/item-hp-1", headers=headers)).status_code == 403
+
+
+async def test_a_service_passes_no_role_check_meant_for_people(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    svc = tasks_service(tokens, "bank.keys", acting_in="heping")
+    group = {"name": "教研组", "subject": "数学", "stage": "初中"}
+    refused = await client.post("/v1/research-groups", headers=svc, json=group)
+    assert refused.status_code == 403, refused.text
+
+
 PUPIL_URLS: list[tuple[str, dict[str, Any]]] = [
     ("/v1/items/item-4", {}),
     ("/v1/items/item-1", {}),

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from xbt_catalog.bank.rules import (
+    KEYS_SCOPE,
     BadAnswer,
     audience_of,
     fill_key,
@@ -20,7 +21,7 @@ from xbt_catalog.bank.rules import (
     progress_nodes,
 )
 from xbt_catalog.bank.schemas import ItemForPupil, ItemWithKey, shape_item
-from xbt_shared.auth import Principal
+from xbt_shared.auth import SERVICE_SCOPES, Principal
 
 # --- normalising and marking ---------------------------------------------------------------------
 
@@ -229,6 +230,28 @@ def test_tree_follows_an_order_field_and_survives_bad_data() -> None:
 def test_audience(roles: list[str], audience: str) -> None:
     principal = Principal(user_id="u", tenant="heping", roles=frozenset(roles))
     assert audience_of(principal) == audience
+
+
+@pytest.mark.parametrize(
+    ("roles", "scopes", "audience"),
+    [
+        (["service"], ["bank.keys"], "key_holder"),
+        (["service"], ["bank.keys", "other"], "key_holder"),
+        (["service"], [], "pupil"),
+        (["service"], ["bank"], "pupil"),
+        (["student"], ["bank.keys"], "pupil"),  # scopes mean something on services only
+        (["guest"], ["bank.keys"], "pupil"),
+    ],
+)
+def test_audience_of_a_service(roles: list[str], scopes: list[str], audience: str) -> None:
+    principal = Principal(
+        user_id="svc:tasks", tenant="city", roles=frozenset(roles), scopes=frozenset(scopes)
+    )
+    assert audience_of(principal) == audience
+
+
+def test_the_keys_scope_is_one_identity_can_grant() -> None:
+    assert KEYS_SCOPE in SERVICE_SCOPES
 
 
 ITEM = {

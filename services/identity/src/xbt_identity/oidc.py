@@ -1,7 +1,7 @@
 """OpenID Connect provider: one city login signs a user into every linked resource platform.
 
 一次登录访问所有资源. Linked platforms are OIDC clients registered by a city administrator
-(no dynamic registration). The only flow is the authorization code flow with PKCE (S256):
+(no dynamic registration). Their one flow is the authorization code flow with PKCE (S256):
 
     authorize  user identified by their xbt access token (the portal) or a login form
                -> one-time code in Redis (60 s), bound to client, redirect_uri, user,
@@ -10,6 +10,10 @@
                -> code redeemed once (GETDEL) -> access token (ES256) + ID token
                   (RS256 or ES256, as the client was registered)
     userinfo   the access token from the token endpoint -> the user's claims by scope
+
+The token endpoint also serves xbt's own services, configured as service clients, with the
+client credentials grant: see `service_clients` (they are not platforms, and platforms can't
+use that grant).
 
 Decisions:
 - Access tokens given to a platform have the client as audience (`aud` = client_id) and
@@ -53,6 +57,13 @@ import jwt
 
 from xbt_identity.keys import ES256, RS256, Alg
 from xbt_identity.service import Identity
+from xbt_identity.service_clients import (
+    ServiceClient,
+    granted_service_scopes,
+    hash_secret,
+    secret_matches,
+    service_token_claims,
+)
 from xbt_shared.auth import Principal
 from xbt_shared.errors import BadRequest, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
 from xbt_shared.mongo import Doc
@@ -73,6 +84,8 @@ DEFAULT_ID_TOKEN_ALG: Alg = RS256
 # Clients stored before RS256 existed have no id_token_signed_response_alg: they were
 # registered (and their platforms configured) when every ID token was ES256, so they keep it.
 LEGACY_ID_TOKEN_ALG: Alg = ES256
+# Platforms use the code flow; xbt's service clients, client credentials (no refresh tokens).
+GRANT_TYPES = ("authorization_code", "client_credentials")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_REDIRECT_URIS = 10
 
@@ -105,16 +118,6 @@ def at_hash(access_token: str) -> str:
     The hash is the one of the ID token's alg: SHA-256 for both RS256 and ES256."""
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
-
-
-def hash_secret(secret: str) -> str:
-    return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()
-
-
-def secret_matches(secret: str, stored: str | None) -> bool:
-    if not stored:
-        return False
-    return hmac.compare_digest(hash_secret(secret), stored)
 
 
 def granted_scopes(requested: str | None) -> tuple[str, ...] | None:
@@ -406,7 +409,7 @@ class OidcProvider:
             "scopes_supported": list(SCOPES),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": list(GRANT_TYPES),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": list(ID_TOKEN_ALGS),
             "token_endpoint_auth_methods_supported": [
@@ -741,8 +744,17 @@ class OidcProvider:
         grant_type = single(params, "grant_type")
         if grant_type is None:
             raise OAuthError("invalid_request", "grant_type is required")
+        if grant_type not in GRANT_TYPES:
+            raise OAuthError(
+                "unsupported_grant_type",
+                "only authorization_code and client_credentials are supported",
+            )
+        if isinstance(client, ServiceClient):
+            if grant_type != "client_credentials":
+                raise OAuthError("unauthorized_client", "a service client uses client_credentials")
+            return self._client_credentials(client, params)
         if grant_type != "authorization_code":
-            raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
+            raise OAuthError("unauthorized_client", "client_credentials is for xbt's services")
         code = single(params, "code")
         redirect_uri = single(params, "redirect_uri")
         verifier = single(params, "code_verifier")
@@ -814,6 +826,20 @@ class OidcProvider:
             "scope": " ".join(grant.scope),
         }
 
+    def _client_credentials(self, client: ServiceClient, params: Params) -> dict[str, Any]:
+        """A service's own access token (RFC 6749 4.4.3): no refresh token, no ID token."""
+        scopes = granted_service_scopes(client, single(params, "scope"))
+        if scopes is None:
+            raise OAuthError("invalid_scope", "the client may not have the scope it asked for")
+        ttl = self.settings.service_token_ttl_seconds
+        token = self.identity.issuer.sign(service_token_claims(client, scopes), ttl=ttl)
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": ttl,
+            "scope": " ".join(scopes),
+        }
+
     def _sign_id_token(self, claims: dict[str, Any], client: Client) -> str:
         """An ID token for `client`, signed with the algorithm it registered (and that
         key's kid). Not through `TokenIssuer`, which signs ES256 access tokens only."""
@@ -830,7 +856,9 @@ class OidcProvider:
         }
         return jwt.encode(payload, key.private_key, algorithm=key.alg, headers={"kid": key.kid})
 
-    async def _authenticate_client(self, params: Params, authorization: str | None) -> Client:
+    async def _authenticate_client(
+        self, params: Params, authorization: str | None
+    ) -> Client | ServiceClient:
         basic = basic_credentials(authorization)
         form_id = single(params, "client_id")
         form_secret = single(params, "client_secret")
@@ -847,6 +875,14 @@ class OidcProvider:
         challenge = {"WWW-Authenticate": 'Basic realm="xbt"'} if basic is not None else {}
         if client_id is None:
             raise OAuthError("invalid_client", "client authentication failed", status=401)
+        service = self.settings.registered_service_clients().get(client_id)
+        if service is not None:
+            # Always confidential; compared in constant time (digests, hmac.compare_digest).
+            if secret is None or not secret_matches(secret, service.secret_hash):
+                raise OAuthError(
+                    "invalid_client", "client authentication failed", status=401, headers=challenge
+                )
+            return service
         client = await self.client(client_id)
         if client is None:
             raise OAuthError(

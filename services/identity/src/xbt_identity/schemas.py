@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
-from xbt_shared.auth import Role
+from xbt_shared.auth import PersonRole
 
 Username = Annotated[
     str,
@@ -82,7 +82,7 @@ class CreateUserRequest(BaseModel):
 
     username: Username
     name: PersonName
-    roles: list[Role] = Field(min_length=1)
+    roles: list[PersonRole] = Field(min_length=1)
     school_id: str | None = None
     class_ids: list[str] = []
     student_no: str | None = Field(default=None, max_length=32)

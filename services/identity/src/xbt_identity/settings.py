@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from xbt_identity.service_clients import (
+    CLIENT_ID,
+    DEV_TASKS_CLIENT_SECRET,
+    MIN_SECRET_CHARS,
+    ServiceClient,
+    ServiceClientConfig,
+    hash_secret,
+    service_clients,
+)
 from xbt_shared.settings import CommonSettings
 
 
@@ -37,6 +46,18 @@ class IdentitySettings(CommonSettings):
     oidc_code_ttl_seconds: int = Field(default=60, ge=1, le=600)
     oidc_access_token_ttl_seconds: int = Field(default=900, ge=60)
     oidc_id_token_ttl_seconds: int = Field(default=600, ge=60)
+    # Service clients: other xbt services getting tokens of their own (client credentials,
+    # see service_clients.py). The tasks service's secret: 32+ random characters, empty to
+    # turn the tasks client off; the development default is refused in prod.
+    tasks_client_secret: SecretStr = SecretStr(DEV_TASKS_CLIENT_SECRET)
+    # Further clients by their secret's digest, as JSON:
+    # {"<id>": {"secret_hash": "sha256:<hex>", "scopes": ["bank.keys"]}} ("tasks" replaces
+    # the one above).
+    service_clients: dict[str, ServiceClientConfig] = Field(default_factory=dict)
+    service_token_ttl_seconds: int = Field(default=300, ge=60, le=3600)
+
+    def registered_service_clients(self) -> dict[str, ServiceClient]:
+        return service_clients(self.tasks_client_secret.get_secret_value(), self.service_clients)
 
     @model_validator(mode="after")
     def _prod_needs_real_keys(self) -> IdentitySettings:
@@ -48,4 +69,23 @@ class IdentitySettings(CommonSettings):
             ]
             if missing:
                 raise ValueError(f"{' and '.join(missing)} must be set in prod")
+        return self
+
+    @model_validator(mode="after")
+    def _service_client_secrets(self) -> IdentitySettings:
+        tasks_secret = self.tasks_client_secret.get_secret_value()
+        if tasks_secret and len(tasks_secret) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"XBT_IDENTITY_TASKS_CLIENT_SECRET needs {MIN_SECRET_CHARS}+ random characters"
+            )
+        bad_ids = [c for c in self.service_clients if not CLIENT_ID.fullmatch(c)]
+        if bad_ids:
+            raise ValueError(f"service client ids must match {CLIENT_ID.pattern}: {bad_ids}")
+        if self.environment == "prod":
+            dev_digest = hash_secret(DEV_TASKS_CLIENT_SECRET)
+            if any(c.secret_hash == dev_digest for c in self.registered_service_clients().values()):
+                raise ValueError(
+                    "the development tasks client secret is not allowed in prod: set "
+                    "XBT_IDENTITY_TASKS_CLIENT_SECRET (or leave it empty to turn the client off)"
+                )
         return self

@@ -111,7 +111,7 @@ async def test_discovery_document(
     assert doc["userinfo_endpoint"] == f"{ISSUER}/oidc/userinfo"
     assert doc["jwks_uri"] == f"{ISSUER}/.well-known/jwks.json"
     assert doc["response_types_supported"] == ["code"]
-    assert doc["grant_types_supported"] == ["authorization_code"]
+    assert doc["grant_types_supported"] == ["authorization_code", "client_credentials"]
     assert doc["subject_types_supported"] == ["public"]
     # Discovery 1.0 3: RS256 MUST be listed; it is also the registration default.
     assert doc["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]

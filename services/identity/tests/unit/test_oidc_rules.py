@@ -237,6 +237,7 @@ def _prod(*, signing_key_pem: str, rsa_signing_key_pem: str) -> IdentitySettings
         amqp_url="amqp://xbt:secret@rabbitmq:5672/",
         signing_key_pem=signing_key_pem,
         rsa_signing_key_pem=rsa_signing_key_pem,
+        tasks_client_secret="a-production-secret-of-at-least-32-characters",
     )
 
 

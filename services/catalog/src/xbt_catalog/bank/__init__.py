@@ -6,9 +6,11 @@ subtree, a textbook's nodes up to a lesson), served by multikey indexes.
 
 **Answer keys are never sent to pupils.** What an item looks like depends on the audience:
 `ItemForPupil` has no `answer` and no `explanation` field at all, `ItemWithKey` adds them,
-and only `KEY_HOLDER_ROLES` get the second. The audience is part of every cache key, so an
-answer cached for a teacher can never be read back for a pupil. A pupil sees the key of one
-item only after answering it (`check`), which is what practice mode promises.
+and only `KEY_HOLDER_ROLES` and services whose token carries the `bank.keys` scope (the
+tasks service, acting in the district it names) get the second. The audience is part of
+every cache key, so an answer cached for a teacher can never be read back for a pupil. A
+pupil sees the key of one item only after answering it (`check`), which is what practice
+mode promises.
 
 Layers: `rules` (no I/O: marking, trees, reading order), `schemas` (the two audiences'
 shapes), `store` (the only MongoDB access, bound to one tenant), `service` (use cases).

@@ -16,11 +16,12 @@ ITEMS = "items"
 
 ItemType = Literal["single", "multiple", "true_false", "fill", "short"]
 
-# Who may read answer keys and explanations before answering. (The tasks service will call
-# with a service token; until then, these roles.)
+# Who may read answer keys and explanations before answering: these roles, and services
+# (the tasks service, which marks and shows them) whose token carries KEYS_SCOPE.
 KEY_HOLDER_ROLES = frozenset(
     {"teacher", "researcher", "school_admin", "district_admin", "city_admin"}
 )
+KEYS_SCOPE = "bank.keys"
 Audience = Literal["pupil", "key_holder"]
 
 MAX_PAGE = 200  # 200 pages of 50: deeper than anyone practises
@@ -28,8 +29,11 @@ MAX_ANSWER_CHARS = 500
 
 
 def audience_of(principal: Principal) -> Audience:
-    """Key holders are teachers, researchers and administrators; everybody else (pupils,
-    parents, guests, support agents) is a pupil as far as answer keys are concerned."""
+    """Key holders are teachers, researchers and administrators, and services granted
+    `bank.keys`; everybody else (pupils, parents, guests, support agents, other services) is
+    a pupil as far as answer keys are concerned."""
+    if principal.is_service:
+        return "key_holder" if principal.has_scope(KEYS_SCOPE) else "pupil"
     if principal.is_guest or not principal.has_role(*KEY_HOLDER_ROLES):
         return "pupil"
     return "key_holder"
