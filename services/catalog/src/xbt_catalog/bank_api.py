@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from xbt_catalog.api import Cat, cached_response
-from xbt_catalog.bank.rules import MAX_PAGE, ItemType, audience_of
+from xbt_catalog.bank.rules import MAX_PAGE, audience_of
 from xbt_catalog.bank.schemas import CheckResult
 from xbt_catalog.bank.service import Bank, ItemSelection
 from xbt_catalog.schemas import Stage, Subject
 from xbt_catalog.service import reader_of
 from xbt_shared.auth import CurrentTenant, CurrentUser
+from xbt_shared.marking import ItemType
 
 router = APIRouter(prefix="/v1", tags=["question bank"])
 

@@ -6,22 +6,19 @@ from typing import Any
 
 import pytest
 
-from xbt_catalog.bank.rules import (
-    KEYS_SCOPE,
+from xbt_catalog.bank.rules import KEYS_SCOPE, audience_of, knowledge_tree, progress_nodes
+from xbt_catalog.bank.schemas import ItemForPupil, ItemWithKey, shape_item
+from xbt_shared.auth import SERVICE_SCOPES, Principal
+from xbt_shared.marking import (
     BadAnswer,
-    audience_of,
     fill_key,
-    knowledge_tree,
     mark,
     mark_fill,
     mark_multiple,
     mark_single,
     mark_true_false,
     normalise_text,
-    progress_nodes,
 )
-from xbt_catalog.bank.schemas import ItemForPupil, ItemWithKey, shape_item
-from xbt_shared.auth import SERVICE_SCOPES, Principal
 
 # --- normalising and marking ---------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from xbt_catalog.bank.rules import Audience, ItemType
+from xbt_catalog.bank.rules import Audience
+from xbt_shared.marking import ItemType
 from xbt_shared.mongo import Doc
 
 

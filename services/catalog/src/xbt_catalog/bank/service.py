@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from xbt_catalog.bank.rules import Audience, BadAnswer, knowledge_tree, mark, progress_nodes
+from xbt_catalog.bank.rules import Audience, knowledge_tree, progress_nodes
 from xbt_catalog.bank.schemas import CheckResult, shape_item
 from xbt_catalog.bank.store import BankStore, visibility_query
 from xbt_catalog.domain import Reader
 from xbt_catalog.service import Catalog, cache_key, readable, scopes_of
 from xbt_shared.cache import Cached
 from xbt_shared.errors import NotFound, Unprocessable
+from xbt_shared.marking import BadAnswer, mark
 from xbt_shared.mongo import Doc
 
 
