@@ -19,6 +19,9 @@ from pydantic_settings import (
 DEV_MONGODB_URI = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
 DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEV_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# The tasks service's client secret at identity, on a developer's machine only (both sides
+# read it; prod refuses it).
+DEV_TASKS_CLIENT_SECRET = "dev-only-tasks-client-secret-not-for-prod"
 
 
 class _CommonEnv(EnvSettingsSource):

@@ -25,21 +25,18 @@ Who may do what:
   workflow in review, and a district admin or researcher publishes it;
 - pupils (and anybody without a teaching role, guests included) get 403; guests write nothing.
 
-Three layers in one module, kept apart: rules without I/O (roles, the HTML sanitiser,
-If-Match parsing), then `Research` (the use cases); MongoDB access is in `research_store`.
+Three layers in one module, kept apart: rules without I/O (roles, If-Match parsing; HTML is
+cleaned by `xbt_shared.richtext`), then `Research` (the use cases); MongoDB access is in `research_store`.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from xbt_catalog import domain
 from xbt_catalog.research_store import ResearchStore
@@ -47,6 +44,7 @@ from xbt_catalog.service import Catalog
 from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.richtext import sanitise_html
 from xbt_shared.tenancy import Tenant
 
 # ================================================================================================
@@ -114,115 +112,6 @@ def revision_from_if_match(value: str) -> int | None:
 
 def etag_of(revision: int) -> str:
     return f'"{revision}"'
-
-
-# --- the HTML sanitiser ---------------------------------------------------------------------
-#
-# Clients send sanitised HTML; the server does not trust that and keeps only an allow-list of
-# tags and attributes (no scripts, no event handlers, no styles, links only to http(s) and
-# mailto, images only from http(s)). Markdown is stored verbatim: clients render it with raw
-# HTML disabled.
-
-ALLOWED_TAGS = frozenset(
-    {
-        "p", "br", "hr", "div", "span", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "ul", "ol", "li",
-        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "img",
-    }
-)  # fmt: skip
-VOID_TAGS = frozenset({"br", "hr", "img"})
-# Dropped together with everything inside them.
-DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "iframe", "object", "template", "noscript", "textarea", "select",
-     "svg", "math", "title", "head", "frameset", "noembed", "noframes", "xmp", "plaintext"}
-)  # fmt: skip
-ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href", "title"}),
-    "img": frozenset({"src", "alt", "title", "width", "height"}),
-    "td": frozenset({"colspan", "rowspan"}),
-    "th": frozenset({"colspan", "rowspan"}),
-    "ol": frozenset({"start"}),
-}
-URL_SCHEMES = {"href": frozenset({"http", "https", "mailto"}), "src": frozenset({"http", "https"})}
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
-
-
-def safe_url(value: str, *, attribute: str) -> str | None:
-    """The URL if its scheme is allowed for `attribute` (relative URLs are allowed)."""
-    compact = _INVISIBLE.sub("", value)  # "java\tscript:" is javascript: to a browser
-    try:
-        scheme = urlsplit(compact).scheme.lower()
-    except ValueError:
-        return None
-    if not scheme:
-        return None if compact.startswith("//") and attribute == "src" else value.strip()
-    return value.strip() if scheme in URL_SCHEMES[attribute] else None
-
-
-class _Sanitiser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.open: list[str] = []
-        self.dropping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROPPED_WITH_CONTENT:
-            self.dropping += 1
-            return
-        if self.dropping or tag not in ALLOWED_TAGS:
-            return
-        kept = []
-        allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
-        for name, value in attrs:
-            if name not in allowed or value is None:
-                continue
-            if name in URL_SCHEMES:
-                value = safe_url(value, attribute=name)
-                if value is None:
-                    continue
-            kept.append(f' {name}="{html.escape(value, quote=True)}"')
-        if tag == "a":
-            kept.append(' rel="noopener noreferrer nofollow"')
-        self.out.append(f"<{tag}{''.join(kept)}>")
-        if tag not in VOID_TAGS:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROPPED_WITH_CONTENT:
-            return
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_TAGS and self.open and self.open[-1] == tag:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in DROPPED_WITH_CONTENT:
-            self.dropping = max(0, self.dropping - 1)
-            return
-        if self.dropping or tag not in self.open:
-            return
-        while self.open:
-            closing = self.open.pop()
-            self.out.append(f"</{closing}>")
-            if closing == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if not self.dropping:
-            self.out.append(html.escape(data, quote=False))
-
-    def result(self) -> str:
-        self.close()
-        self.out.extend(f"</{tag}>" for tag in reversed(self.open))
-        self.open.clear()
-        return "".join(self.out)
-
-
-def sanitise_html(text: str) -> str:
-    """Only allowed tags and attributes survive; text is re-escaped; tags are balanced."""
-    parser = _Sanitiser()
-    parser.feed(text)
-    return parser.result()
 
 
 def stored_body(body: str, body_format: str) -> str:

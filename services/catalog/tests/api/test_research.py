@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
-from xbt_catalog.research import revision_from_if_match, sanitise_html
+from xbt_catalog.research import revision_from_if_match
 from xbt_shared.mongo import Doc
+from xbt_shared.richtext import sanitise_html
 from xbt_shared.testing import TokenFactory
 
 from ..conftest import pupil
@@ -293,15 +294,22 @@ async def test_html_bodies_are_sanitised(client: httpx.AsyncClient, tokens: Toke
 
 
 def test_sanitiser_and_if_match() -> None:
-    assert sanitise_html("<b>粗<i>斜</b> & <style>p{}</style>尾") == "<b>粗<i>斜</i></b> &amp; 尾"
+    # Parsed as a browser parses it (HTML5): the <i> left open goes on after </b>.
+    assert sanitise_html("<b>粗<i>斜</b> & <style>p{}</style>尾") == (
+        "<b>粗<i>斜</i></b><i> &amp; 尾</i>"
+    )
     assert (
         sanitise_html('<img src="java\tscript:x" alt="a"><a href="https://x.cn/?a=1&b=2">x</a>')
         == '<img alt="a"><a href="https://x.cn/?a=1&amp;b=2" rel="noopener noreferrer nofollow">'
         "x</a>"
     )
     assert sanitise_html("<table><tr><td colspan=2 style='x'>1</td></tr></table>") == (
-        '<table><tr><td colspan="2">1</td></tr></table>'
+        '<table><tbody><tr><td colspan="2">1</td></tr></tbody></table>'
     )
+    # images only from the web: not mailto:, not protocol-relative
+    assert sanitise_html(
+        '<img src="//x/a.png"><img src="mailto:a@b"><img src="https://x/a.png">'
+    ) == ('<img><img><img src="https://x/a.png">')
     assert sanitise_html("<!-- c --><iframe src=x>内</iframe>外") == "外"
     assert [revision_from_if_match(v) for v in ("3", '"3"', 'W/"3"', "*", "abc")] == [
         3,

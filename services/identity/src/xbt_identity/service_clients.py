@@ -39,8 +39,8 @@ from xbt_shared.tenancy import CITY
 # The tasks service, configured by its secret alone (XBT_IDENTITY_TASKS_CLIENT_SECRET).
 TASKS_CLIENT_ID = "tasks"
 TASKS_CLIENT_SCOPES = ("bank.keys",)
-# What a local suite uses when nothing is configured; identity refuses it in prod.
-DEV_TASKS_CLIENT_SECRET = "dev-only-tasks-client-secret-not-for-prod"
+# What a local suite uses when nothing is configured (DEV_TASKS_CLIENT_SECRET, shared with the
+# tasks service's settings); identity refuses it in prod.
 MIN_SECRET_CHARS = 32
 
 # Lower-case names: never `plat_...`, the platform clients' ids, so the two can't collide.

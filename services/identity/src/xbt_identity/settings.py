@@ -7,14 +7,13 @@ from pydantic_settings import SettingsConfigDict
 
 from xbt_identity.service_clients import (
     CLIENT_ID,
-    DEV_TASKS_CLIENT_SECRET,
     MIN_SECRET_CHARS,
     ServiceClient,
     ServiceClientConfig,
     hash_secret,
     service_clients,
 )
-from xbt_shared.settings import CommonSettings
+from xbt_shared.settings import DEV_TASKS_CLIENT_SECRET, CommonSettings
 
 
 class IdentitySettings(CommonSettings):

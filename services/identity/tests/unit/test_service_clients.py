@@ -9,7 +9,6 @@ import pytest
 from pydantic import ValidationError
 
 from xbt_identity.service_clients import (
-    DEV_TASKS_CLIENT_SECRET,
     ServiceClient,
     granted_service_scopes,
     hash_secret,
@@ -18,6 +17,7 @@ from xbt_identity.service_clients import (
 )
 from xbt_identity.settings import IdentitySettings
 from xbt_shared.auth import Principal
+from xbt_shared.settings import DEV_TASKS_CLIENT_SECRET
 
 SECRET = "s" * 43  # the length of secrets.token_urlsafe(32)
 PROD: dict[str, Any] = {
