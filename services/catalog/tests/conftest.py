@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from xbt_catalog.main import create_app
 from xbt_catalog.service import Catalog
@@ -181,3 +182,31 @@ def pupil(
     tokens: TokenFactory, tenant: str = "heping", school: str | None = "hp-sy-zx"
 ) -> dict[str, str]:
     return tokens.headers(tenant=tenant, roles=["student"], school=school)
+
+
+def undocumented(served: Any, documented: Any, path: str = "$") -> list[str]:
+    """The paths of fields in `served` that `documented` (its model's dump) lacks."""
+    if isinstance(served, dict) and isinstance(documented, dict):
+        return [
+            found
+            for key, value in served.items()
+            for found in (
+                [f"{path}.{key}"]
+                if key not in documented
+                else undocumented(value, documented[key], f"{path}.{key}")
+            )
+        ]
+    if isinstance(served, list) and isinstance(documented, list):
+        return [
+            found
+            for n, (a, b) in enumerate(zip(served, documented, strict=True))
+            for found in undocumented(a, b, f"{path}[{n}]")
+        ]
+    return []
+
+
+def assert_documented(model: type[BaseModel], body: Any) -> None:
+    """`body` (a served JSON answer) is what `model` documents: it validates, and it has no
+    field the model leaves out (validation alone would ignore those)."""
+    dumped = model.model_validate(body).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    assert undocumented(body, dumped) == [], f"{model.__name__} misses fields"

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from xbt_catalog.domain import WORKFLOW_ACTIONS, WorkflowAction
+from xbt_catalog.responses import Resource, ResourcePage, Textbook, TextbookList, cached_read
 from xbt_catalog.schemas import (
     Category,
     CreateResource,
@@ -68,7 +69,11 @@ def cached_response(
     return Response(cached.body, media_type="application/json", headers=headers)
 
 
-@router.get("/textbooks", tags=["textbooks"])
+@router.get(
+    "/textbooks",
+    tags=["textbooks"],
+    responses=cached_read(TextbookList, "The textbooks the reader may see, without trees."),
+)
 async def list_textbooks(
     request: Request,
     principal: CurrentUser,
@@ -89,7 +94,11 @@ async def list_textbooks(
     return cached_response(request, cached)
 
 
-@router.get("/textbooks/{textbook_id}", tags=["textbooks"])
+@router.get(
+    "/textbooks/{textbook_id}",
+    tags=["textbooks"],
+    responses=cached_read(Textbook, "The textbook with its chapter tree."),
+)
 async def textbook(
     textbook_id: str, request: Request, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
 ) -> Response:
@@ -98,7 +107,11 @@ async def textbook(
     return cached_response(request, cached)
 
 
-@router.get("/resources", tags=["resources"])
+@router.get(
+    "/resources",
+    tags=["resources"],
+    responses=cached_read(ResourcePage, "One page of results (summaries), with facet counts."),
+)
 async def search_resources(
     request: Request,
     principal: CurrentUser,
@@ -136,7 +149,11 @@ async def search_resources(
     return cached_response(request, cached)
 
 
-@router.get("/resources/{resource_id}", tags=["resources"])
+@router.get(
+    "/resources/{resource_id}",
+    tags=["resources"],
+    responses=cached_read(Resource, "The resource; this read counts as a view."),
+)
 async def resource(
     resource_id: str, request: Request, principal: CurrentUser, tenant: CurrentTenant, catalog: Cat
 ) -> Response:

@@ -17,6 +17,7 @@ from xbt_catalog.api import Cat, cached_response
 from xbt_catalog.bank.rules import MAX_PAGE, audience_of
 from xbt_catalog.bank.schemas import CheckResult
 from xbt_catalog.bank.service import Bank, ItemSelection
+from xbt_catalog.responses import BankItem, ItemPage, KnowledgePointTree, cached_read
 from xbt_catalog.schemas import Stage, Subject
 from xbt_catalog.service import reader_of
 from xbt_shared.auth import CurrentTenant, CurrentUser
@@ -43,7 +44,10 @@ class CheckAnswer(BaseModel):
     answer: JsonValue
 
 
-@router.get("/knowledge-points")
+@router.get(
+    "/knowledge-points",
+    responses=cached_read(KnowledgePointTree, "The tree, city points with the district's."),
+)
 async def knowledge_points(
     request: Request,
     principal: CurrentUser,
@@ -57,7 +61,12 @@ async def knowledge_points(
     return cached_response(request, cached)
 
 
-@router.get("/items")
+@router.get(
+    "/items",
+    responses=cached_read(
+        ItemPage, "One page of items; `answer` and `explanation` only for key holders."
+    ),
+)
 async def list_items(
     request: Request,
     principal: CurrentUser,
@@ -92,7 +101,15 @@ async def list_items(
     return cached_response(request, cached)
 
 
-@router.get("/items/{item_id}")
+@router.get(
+    "/items/{item_id}",
+    responses=cached_read(
+        BankItem,
+        "The item. `answer` and `explanation` are present only for key holders (teachers, "
+        "researchers, administrators, services granted `bank.keys`); pupils and guests get "
+        "neither field.",
+    ),
+)
 async def item(
     item_id: str,
     request: Request,

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from xbt_catalog.api import Cat, cached_response
 from xbt_catalog.courses import Courses
-from xbt_catalog.schemas import Grade
+from xbt_catalog.responses import Course, CoursePage, cached_read
+from xbt_catalog.schemas import Grade, Program
 from xbt_catalog.service import reader_of
 from xbt_shared.auth import CurrentTenant, CurrentUser, forbid_guest_writes
 
 router = APIRouter(prefix="/v1", tags=["courses"])
 
-Program = Literal["空中课堂", "博学乐园"]
 # Per-user answers must not be reused by any cache.
 NO_STORE = "no-store"
 
@@ -64,7 +64,7 @@ class CourseProgress(BaseModel):
     lessons: list[LessonProgress]
 
 
-@router.get("/courses")
+@router.get("/courses", responses=cached_read(CoursePage, "One page of courses."))
 async def list_courses(
     request: Request,
     principal: CurrentUser,
@@ -82,7 +82,7 @@ async def list_courses(
     return cached_response(request, cached)
 
 
-@router.get("/courses/{course_id}")
+@router.get("/courses/{course_id}", responses=cached_read(Course, "The course and its lessons."))
 async def course(
     course_id: str,
     request: Request,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BeforeValidator
 
 from xbt_catalog.api import Cat, cached_response
+from xbt_catalog.responses import TvScheduleDays, cached_read, cached_text
 from xbt_catalog.schedule import (
     TvGrade,
     TvSchedule,
@@ -43,7 +44,10 @@ async def get_schedule(catalog: Cat) -> TvSchedule:
 Schedule = Annotated[TvSchedule, Depends(get_schedule)]
 
 
-@router.get("/tv-schedule")
+@router.get(
+    "/tv-schedule",
+    responses=cached_read(TvScheduleDays, "The broadcasts in the range, in order."),
+)
 async def tv_schedule(
     request: Request,
     principal: CurrentUser,
@@ -63,7 +67,11 @@ async def tv_schedule(
     return cached_response(request, cached, edge_max_age=edge_max_age)
 
 
-@router.get("/tv-schedule/{grade}.ics", response_class=Response)
+@router.get(
+    "/tv-schedule/{grade}.ics",
+    response_class=Response,
+    responses=cached_text("text/calendar", "The grade's broadcasts as iCalendar (RFC 5545)."),
+)
 async def tv_calendar(grade: TvGrade, request: Request, schedule: Schedule) -> Response:
     """Subscribe in a calendar app. Public: calendar apps cannot send a bearer token, and
     the feed holds only the city's published broadcast schedule and replay link paths."""

@@ -14,6 +14,7 @@ Category = Literal["体育", "美术", "音乐", "舞蹈", "棋类", "摄影", "
 EnrichmentKind = Literal["资源素材", "名品欣赏", "天津课堂"]
 ProviderLevel = Literal["city", "district", "school"]
 Sort = Literal["relevance", "newest", "most_viewed"]
+Program = Literal["空中课堂", "博学乐园"]  # open-school courses
 Grade = Annotated[int, Field(ge=1, le=12)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
