@@ -26,7 +26,8 @@ Who may do what:
 - pupils (and anybody without a teaching role, guests included) get 403; guests write nothing.
 
 Three layers in one module, kept apart: rules without I/O (roles, If-Match parsing; HTML is
-cleaned by `xbt_shared.richtext`), then `Research` (the use cases); MongoDB access is in `research_store`.
+cleaned by `xbt_shared.richtext`), then `Research` (the use cases); MongoDB access is in
+`research_store`.
 """
 
 from __future__ import annotations
