@@ -15,7 +15,7 @@ test: install backing-services ## the whole test suite against real Redis, Rabbi
 lint: install ## ruff and mypy
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy shared/src services/identity/src services/catalog/src gateway/src
+	$(RUN) mypy shared/src services/identity/src services/catalog/src services/tasks/src gateway/src
 
 format: install
 	$(RUN) ruff check --fix .

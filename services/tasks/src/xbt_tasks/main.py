@@ -1,0 +1,75 @@
+"""The tasks service app: `create_app(settings)`; `app` is what uvicorn runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from xbt_shared.app import build_service_app
+from xbt_shared.runtime import Runtime
+from xbt_tasks.api import router
+from xbt_tasks.catalog_client import CatalogClient, ServiceToken
+from xbt_tasks.events import SUBSCRIPTIONS
+from xbt_tasks.service import Tasks
+from xbt_tasks.settings import TasksSettings
+from xbt_tasks.store import TaskStore
+
+SERVICE = "tasks"
+
+
+async def ensure_indexes(runtime: Runtime) -> None:
+    for tdb in runtime.mongo.all_tenants():
+        await TaskStore(tdb).ensure_indexes()
+
+
+def create_app(
+    settings: TasksSettings | None = None,
+    *,
+    catalog_transport: httpx.AsyncBaseTransport | None = None,
+    identity_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """`*_transport`: where the catalog and identity are reached (tests run them in-process)."""
+    settings = settings or TasksSettings()
+    runtime = Runtime(settings, service=SERVICE)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_indexes(runtime)
+        timeout = httpx.Timeout(settings.catalog_timeout_seconds)
+        async with (
+            httpx.AsyncClient(
+                base_url=settings.catalog_url, timeout=timeout, transport=catalog_transport
+            ) as catalog_http,
+            httpx.AsyncClient(timeout=timeout, transport=identity_transport) as identity_http,
+        ):
+            token = ServiceToken(
+                identity_http,
+                token_url=settings.token_url,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.get_secret_value(),
+            )
+            app.state.tasks = Tasks(
+                mongo=runtime.mongo,
+                catalog=CatalogClient(catalog_http, token),
+                idempotency_hours=settings.idempotency_hours,
+                max_page_size=settings.max_page_size,
+            )
+            await runtime.start(subscriptions=SUBSCRIPTIONS)
+            try:
+                yield
+            finally:
+                await runtime.stop()
+
+    return build_service_app(
+        runtime,
+        title="学不停 tasks",
+        description="Learning tasks for classes, submissions, marking, questions, practice.",
+        lifespan=lifespan,
+        routers=[router],
+    )
+
+
+app = create_app()
