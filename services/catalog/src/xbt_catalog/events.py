@@ -29,8 +29,11 @@ class ResourceRecommended(BaseModel):
     TYPE: ClassVar[str] = "catalog.resource.recommended"
     resource_id: str
     title: str
+    kind: str | None = None
     class_ids: list[str]
     teacher_id: str
+    teacher_name: str | None = None
+    school_id: str | None = None
     note: str | None = None
 
 

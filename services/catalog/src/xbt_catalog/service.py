@@ -358,8 +358,11 @@ class Catalog:
         event = ResourceRecommended(
             resource_id=resource_id,
             title=doc["title"],
+            kind=doc.get("kind"),
             class_ids=class_ids,
             teacher_id=actor.user_id,
+            teacher_name=actor.name,
+            school_id=actor.school,
             note=note,
         )
         # Recorded in the recommending teacher's tenant, where the classes are.

@@ -153,6 +153,9 @@ async def test_recommend_to_own_classes_only(
     outbox = catalog.mongo.for_tenant(Tenant("heping"))[OUTBOX]
     events = [r async for r in outbox.find({"event.type": "catalog.resource.recommended"})]
     assert len(events) == 1 and events[0]["event"]["data"]["class_ids"] == ["c-hp-8-1"]
+    # what the tasks service needs to make a "watch this" task without asking anyone
+    data = events[0]["event"]["data"]
+    assert (data["kind"], data["school_id"]) == ("recording", "hp-sy-zx")
 
 
 async def test_drafts_are_edited_and_publishers_see_their_queue(

@@ -7,8 +7,6 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel
 
-from xbt_shared.bus import Handler
-
 
 class TaskAssigned(BaseModel):
     """A task was given to classes (pupils are notified when it opens)."""
@@ -70,5 +68,4 @@ class QuestionAnswered(BaseModel):
     answered_by: str
 
 
-# Filled in by the consumers' module (catalog.resource.recommended -> a "watch this" task).
-SUBSCRIPTIONS: dict[str, Handler] = {}
+# What it consumes (catalog.resource.recommended -> a "watch this" task): see consumers.py.

@@ -12,7 +12,7 @@ from xbt_shared.app import build_service_app
 from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
-from xbt_tasks.events import SUBSCRIPTIONS
+from xbt_tasks.consumers import subscriptions
 from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
 from xbt_tasks.store import TaskStore
@@ -57,7 +57,7 @@ def create_app(
                 idempotency_hours=settings.idempotency_hours,
                 max_page_size=settings.max_page_size,
             )
-            await runtime.start(subscriptions=SUBSCRIPTIONS)
+            await runtime.start(subscriptions=subscriptions(runtime))
             try:
                 yield
             finally:

@@ -169,6 +169,8 @@ def check_content(task: Mapping[str, Any], content: Content) -> None:
     """What a submission may contain is what the task accepts; answers only to its items."""
     accepts = task["accepts"]
     if content.empty:
+        if task["kind"] == "watch":
+            return  # "watched": nothing to hand in but the tick
         raise invalid("body", "a submission needs some text, a file or an answer")
     if content.text and not accepts["text"]:
         raise invalid("body.text", "this task takes no text")

@@ -384,7 +384,8 @@ class Tasks:
             "submitted_at": now,
             "late": late,
             "auto_score": marking["score"] if marking else None,
-            "needs_teacher": bool(marking is None or marking["pending"]),
+            "needs_teacher": task["kind"] != "watch"
+            and bool(marking is None or marking["pending"]),
             "score": None if marking is None or marking["pending"] else marking["score"],
             "updated_at": now,
         }
