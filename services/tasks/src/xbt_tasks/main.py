@@ -13,6 +13,9 @@ from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
 from xbt_tasks.consumers import subscriptions
+from xbt_tasks.questions import Questions
+from xbt_tasks.questions_api import router as questions_router
+from xbt_tasks.questions_store import QuestionStore
 from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
 from xbt_tasks.store import TaskStore
@@ -23,6 +26,7 @@ SERVICE = "tasks"
 async def ensure_indexes(runtime: Runtime) -> None:
     for tdb in runtime.mongo.all_tenants():
         await TaskStore(tdb).ensure_indexes()
+        await QuestionStore(tdb).ensure_indexes()
 
 
 def create_app(
@@ -57,6 +61,7 @@ def create_app(
                 idempotency_hours=settings.idempotency_hours,
                 max_page_size=settings.max_page_size,
             )
+            app.state.questions = Questions(mongo=runtime.mongo)
             await runtime.start(subscriptions=subscriptions(runtime))
             try:
                 yield
@@ -68,7 +73,9 @@ def create_app(
         title="学不停 tasks",
         description="Learning tasks for classes, submissions, marking, questions, practice.",
         lifespan=lifespan,
-        routers=[router],
+        # Questions first: the tasks router's `POST /tasks/{id}/{action}` would take
+        # `POST /tasks/{id}/questions` otherwise.
+        routers=[questions_router, router],
     )
 
 
