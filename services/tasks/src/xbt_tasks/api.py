@@ -263,14 +263,16 @@ async def review(
     return await tasks.review(principal, tenant, task_id, pupil_id, body.review())
 
 
-# Last: `/tasks/{id}/{action}` would otherwise take `/tasks/{id}/submissions` too.
-@router.post("/tasks/{task_id}/{action}")
-async def close_or_reopen(
-    task_id: Id,
-    action: Literal["close", "reopen"],
-    principal: CurrentUser,
-    tenant: CurrentTenant,
-    tasks: TaskUseCases,
+@router.post("/tasks/{task_id}/close")
+async def close(
+    task_id: Id, principal: CurrentUser, tenant: CurrentTenant, tasks: TaskUseCases
 ) -> dict[str, Any]:
-    status = "closed" if action == "close" else "open"
-    return await tasks.set_status(principal, tenant, task_id, status)
+    """No more submissions (pupils still see the task and their work)."""
+    return await tasks.set_status(principal, tenant, task_id, "closed")
+
+
+@router.post("/tasks/{task_id}/reopen")
+async def reopen(
+    task_id: Id, principal: CurrentUser, tenant: CurrentTenant, tasks: TaskUseCases
+) -> dict[str, Any]:
+    return await tasks.set_status(principal, tenant, task_id, "open")
