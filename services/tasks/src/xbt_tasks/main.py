@@ -13,6 +13,9 @@ from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
 from xbt_tasks.consumers import subscriptions
+from xbt_tasks.gradebook import Gradebooks
+from xbt_tasks.gradebook_api import router as gradebook_router
+from xbt_tasks.identity_client import IdentityClient
 from xbt_tasks.questions import Questions
 from xbt_tasks.questions_api import router as questions_router
 from xbt_tasks.questions_store import QuestionStore
@@ -48,6 +51,11 @@ def create_app(
                 base_url=settings.catalog_url, timeout=timeout, transport=catalog_transport
             ) as catalog_http,
             httpx.AsyncClient(timeout=timeout, transport=identity_transport) as identity_http,
+            httpx.AsyncClient(
+                base_url=settings.identity_url,
+                timeout=httpx.Timeout(settings.identity_timeout_seconds),
+                transport=identity_transport,
+            ) as roster_http,
         ):
             token = ServiceToken(
                 identity_http,
@@ -62,6 +70,9 @@ def create_app(
                 max_page_size=settings.max_page_size,
             )
             app.state.questions = Questions(mongo=runtime.mongo)
+            app.state.gradebooks = Gradebooks(
+                mongo=runtime.mongo, identity=IdentityClient(roster_http)
+            )
             await runtime.start(subscriptions=subscriptions(runtime))
             try:
                 yield
@@ -75,7 +86,7 @@ def create_app(
         lifespan=lifespan,
         # Questions first: the tasks router's `POST /tasks/{id}/{action}` would take
         # `POST /tasks/{id}/questions` otherwise.
-        routers=[questions_router, router],
+        routers=[questions_router, router, gradebook_router],
     )
 
 

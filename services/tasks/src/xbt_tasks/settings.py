@@ -23,6 +23,10 @@ class TasksSettings(CommonSettings):
     client_id: str = "tasks"
     client_secret: SecretStr = SecretStr(DEV_TASKS_CLIENT_SECRET)
     catalog_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Identity, called inside the cluster with the asking teacher's token: class rosters for
+    # gradebooks (who is missing). Unreachable -> 503, never a gradebook without its pupils.
+    identity_url: str = "http://127.0.0.1:8101"
+    identity_timeout_seconds: float = Field(default=5.0, gt=0)
 
     max_page_size: int = Field(default=50, ge=1, le=200)
     # A retried submit with the same Idempotency-Key gets the first answer this long.

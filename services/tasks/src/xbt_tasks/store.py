@@ -93,6 +93,23 @@ class TaskStore:
         )
         return [doc async for doc in cursor]
 
+    async def gradebook_submissions(
+        self, task_ids: Sequence[str], class_ids: Sequence[str], *, with_marking: bool
+    ) -> list[Doc]:
+        """The submissions of the tasks made in the classes, for a gradebook: with each
+        attempt's marking (for per-item rates) if asked, never its texts and answers."""
+        projection = (
+            {"attempts.text": 0, "attempts.answers": 0, "attempts.file_ids": 0}
+            if with_marking
+            else {"attempts": 0}
+        )
+        cursor = self.tdb[SUBMISSIONS].find(
+            {"task_id": {"$in": list(task_ids)}, "class_id": {"$in": list(class_ids)}},
+            projection,
+            session=self.session,
+        )
+        return [doc async for doc in cursor]
+
     async def insert_submission(self, doc: Doc) -> None:
         await self.tdb[SUBMISSIONS].insert_one(doc, session=self.session)
 

@@ -1,0 +1,111 @@
+"""Gradebook routes: a task's (`/tasks/{id}/gradebook`) and a class's
+(`/classes/{id}/gradebook`), as JSON or, with `?format=csv|xlsx`, as a file to download.
+They hold pupils' names and scores: `Cache-Control: no-store`, files included."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from xbt_shared.auth import CurrentTenant, CurrentUser, bearer_token
+from xbt_tasks import gradebook_export as export
+from xbt_tasks.api import Id
+from xbt_tasks.gradebook import MAX_CLASS_TASKS, Gradebooks
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def _no_store(response: Response) -> None:
+    response.headers.update(NO_STORE)
+
+
+router = APIRouter(prefix="/v1", tags=["gradebook"], dependencies=[Depends(_no_store)])
+
+
+async def get_gradebooks(request: Request) -> Gradebooks:
+    gradebooks: Gradebooks = request.app.state.gradebooks
+    return gradebooks
+
+
+GradebookUseCases = Annotated[Gradebooks, Depends(get_gradebooks)]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"],
+    Query(description="json (default), or a file: csv (UTF-8 with BOM) or xlsx"),
+]
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {export.CSV_TYPE: {}, export.XLSX_TYPE: {}}}
+}
+
+T = TypeVar("T")
+
+
+@router.get("/tasks/{task_id}/gradebook", response_model=None, responses=FILE_RESPONSES)
+async def task_gradebook(
+    task_id: Id,
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    gradebooks: GradebookUseCases,
+    class_id: Id | None = None,
+    format: Format = "json",
+) -> dict[str, Any] | Response:
+    """Per class of the task (or `class_id`'s), one row per pupil on the roster — state
+    (assigned / submitted / returned / marked / missing), on time or late, attempts, score —
+    and a summary: counts, score distribution, per-item correct rates. For the task's
+    teachers (their classes) and the school's and district's administrators (all)."""
+    book = await gradebooks.for_task(
+        principal, tenant, task_id, class_id, bearer=bearer_token(request)
+    )
+    if format == "json":
+        return book
+    sheets = export.task_sheets(book)
+    label = f"成绩册-{export.file_label(book['task']['title'])}.{format}"
+    fallback = f"gradebook-{task_id}.{format}"
+    if format == "csv":
+        return await _file(export.csv_bytes, sheets[0], export.CSV_TYPE, label, fallback)
+    return await _file(export.xlsx_bytes, sheets, export.XLSX_TYPE, label, fallback)
+
+
+@router.get("/classes/{class_id}/gradebook", response_model=None, responses=FILE_RESPONSES)
+async def class_gradebook(
+    class_id: Id,
+    request: Request,
+    principal: CurrentUser,
+    tenant: CurrentTenant,
+    gradebooks: GradebookUseCases,
+    limit: Annotated[int, Query(ge=1, le=MAX_CLASS_TASKS)] = MAX_CLASS_TASKS,
+    format: Format = "json",
+) -> dict[str, Any] | Response:
+    """Every pupil of the class across its newest `limit` opened tasks (newest first): per
+    task the state and score, per pupil the average percentage and the tasks missing. For
+    the class's teachers and its school's and district's administrators."""
+    book = await gradebooks.for_class(
+        principal, tenant, class_id, bearer=bearer_token(request), limit=limit
+    )
+    if format == "json":
+        return book
+    sheet = export.class_sheet(book)
+    label = f"成绩册-{export.file_label(book['class']['name'])}.{format}"
+    fallback = f"gradebook-{class_id}.{format}"
+    if format == "csv":
+        return await _file(export.csv_bytes, sheet, export.CSV_TYPE, label, fallback)
+    return await _file(export.xlsx_bytes, [sheet], export.XLSX_TYPE, label, fallback)
+
+
+async def _file(
+    render: Callable[[T], bytes], what: T, media_type: str, label: str, fallback: str
+) -> Response:
+    # Writing a workbook is CPU work for a few hundred milliseconds at most: off the loop.
+    body = await asyncio.to_thread(render, what)
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": export.content_disposition(label, fallback),
+            # A file response bypasses the router's header dependency: set it here too.
+            **NO_STORE,
+        },
+    )

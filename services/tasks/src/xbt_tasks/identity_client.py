@@ -1,0 +1,86 @@
+"""Identity, as the tasks service reads it: the roster of a class (its pupils).
+
+Tasks does not own pupils: a gradebook's "missing" pupils are the roster's pupils who handed
+in nothing, so the roster is read from identity at the time of asking. Called inside the
+cluster, straight at identity, with the asking teacher's (or administrator's) own token
+passed on: identity then answers exactly the rosters that person may read — a teacher their
+own classes, a school administrator their school's, a district administrator any in the
+district — so tasks does not need a privileged token, nor to repeat identity's rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from xbt_shared.auth import TENANT_OVERRIDE_HEADER
+from xbt_shared.errors import NotFound, Problem, ServiceUnavailable
+from xbt_shared.tenancy import Tenant
+
+
+class IdentityUnavailable(ServiceUnavailable):
+    """Identity did not answer: nothing is computed, the client may retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class RosterPupil:
+    id: str
+    name: str
+    student_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    class_id: str
+    class_name: str
+    school_id: str
+    pupils: tuple[RosterPupil, ...]  # identity's order: by student number, then name
+
+
+class IdentityClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def roster(self, class_id: str, *, bearer: str, tenant: Tenant) -> Roster:
+        """The class's roster as the bearer may read it; NotFound if identity has no such
+        class for them (another school, another district, not their class)."""
+        headers = {"Authorization": f"Bearer {bearer}", TENANT_OVERRIDE_HEADER: tenant.id}
+        try:
+            resp = await self._http.get(f"/v1/classes/{class_id}/roster", headers=headers)
+        except httpx.HTTPError as exc:
+            raise IdentityUnavailable("identity did not answer for the class roster") from exc
+        if resp.status_code >= 500:
+            raise IdentityUnavailable(f"identity failed ({resp.status_code}) reading the roster")
+        if resp.status_code == 404:
+            raise NotFound(f"no such class: {class_id}")
+        if resp.status_code != 200:
+            # 401/403 for the caller's own token: theirs to see, with identity's words.
+            detail = _detail(resp)
+            raise Problem(detail or "identity refused the roster", status=resp.status_code)
+        try:
+            body = resp.json()
+            klass = body["class"]
+            return Roster(
+                class_id=str(klass["id"]),
+                class_name=str(klass.get("name") or class_id),
+                school_id=str(klass.get("school_id") or ""),
+                pupils=tuple(
+                    RosterPupil(
+                        id=str(p["id"]),
+                        name=str(p.get("name") or ""),
+                        student_no=p.get("student_no"),
+                    )
+                    for p in body["students"]
+                ),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IdentityUnavailable("identity answered a roster tasks cannot read") from exc
+
+
+def _detail(resp: httpx.Response) -> str | None:
+    try:
+        detail = resp.json().get("detail")
+    except ValueError:
+        return None
+    return str(detail) if detail else None
