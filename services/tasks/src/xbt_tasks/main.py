@@ -16,6 +16,8 @@ from xbt_tasks.consumers import subscriptions
 from xbt_tasks.gradebook import Gradebooks
 from xbt_tasks.gradebook_api import router as gradebook_router
 from xbt_tasks.identity_client import IdentityClient
+from xbt_tasks.practice import Practice, PracticeStore
+from xbt_tasks.practice_api import router as practice_router
 from xbt_tasks.questions import Questions
 from xbt_tasks.questions_api import router as questions_router
 from xbt_tasks.questions_store import QuestionStore
@@ -29,6 +31,7 @@ SERVICE = "tasks"
 async def ensure_indexes(runtime: Runtime) -> None:
     for tdb in runtime.mongo.all_tenants():
         await TaskStore(tdb).ensure_indexes()
+        await PracticeStore(tdb).ensure_indexes()
         await QuestionStore(tdb).ensure_indexes()
 
 
@@ -70,6 +73,7 @@ def create_app(
                 max_page_size=settings.max_page_size,
             )
             app.state.questions = Questions(mongo=runtime.mongo)
+            app.state.practice = Practice(mongo=runtime.mongo, catalog=app.state.tasks.catalog)
             app.state.gradebooks = Gradebooks(
                 mongo=runtime.mongo, identity=IdentityClient(roster_http)
             )
@@ -86,7 +90,7 @@ def create_app(
         lifespan=lifespan,
         # Questions first: the tasks router's `POST /tasks/{id}/{action}` would take
         # `POST /tasks/{id}/questions` otherwise.
-        routers=[questions_router, router, gradebook_router],
+        routers=[questions_router, router, practice_router, gradebook_router],
     )
 
 
