@@ -13,6 +13,9 @@ from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
 from xbt_tasks.consumers import subscriptions
+from xbt_tasks.files import Files
+from xbt_tasks.files_api import router as files_router
+from xbt_tasks.files_store import FileStore
 from xbt_tasks.gradebook import Gradebooks
 from xbt_tasks.gradebook_api import router as gradebook_router
 from xbt_tasks.identity_client import IdentityClient
@@ -33,6 +36,7 @@ async def ensure_indexes(runtime: Runtime) -> None:
         await TaskStore(tdb).ensure_indexes()
         await PracticeStore(tdb).ensure_indexes()
         await QuestionStore(tdb).ensure_indexes()
+        await FileStore(tdb).ensure_indexes()
 
 
 def create_app(
@@ -71,6 +75,12 @@ def create_app(
                 catalog=CatalogClient(catalog_http, token),
                 idempotency_hours=settings.idempotency_hours,
                 max_page_size=settings.max_page_size,
+                max_files_per_attempt=settings.max_files_per_attempt,
+            )
+            app.state.files = Files(
+                mongo=runtime.mongo,
+                max_file_bytes=settings.max_file_bytes,
+                max_files_per_attempt=settings.max_files_per_attempt,
             )
             app.state.questions = Questions(mongo=runtime.mongo)
             app.state.practice = Practice(mongo=runtime.mongo, catalog=app.state.tasks.catalog)
@@ -90,7 +100,7 @@ def create_app(
         lifespan=lifespan,
         # Questions first: the tasks router's `POST /tasks/{id}/{action}` would take
         # `POST /tasks/{id}/questions` otherwise.
-        routers=[questions_router, router, practice_router, gradebook_router],
+        routers=[questions_router, router, files_router, practice_router, gradebook_router],
     )
 
 

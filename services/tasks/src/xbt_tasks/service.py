@@ -22,6 +22,7 @@ from xbt_shared.tenancy import Tenant
 from xbt_tasks import rules
 from xbt_tasks.catalog_client import CatalogClient
 from xbt_tasks.events import SubmissionCreated, SubmissionReviewed, TaskAssigned
+from xbt_tasks.files import check_submitted_files
 from xbt_tasks.rules import Content, invalid
 from xbt_tasks.store import TaskStore
 
@@ -91,6 +92,7 @@ class Tasks:
     catalog: CatalogClient
     idempotency_hours: int = 48
     max_page_size: int = 50
+    max_files_per_attempt: int = 10
 
     def tdb(self, tenant: Tenant) -> TenantDb:
         return self.mongo.for_tenant(tenant)
@@ -367,6 +369,9 @@ class Tasks:
         current = await store.submission(sid)
         rules.check_submittable(task, current, now)
         rules.check_content(task, content)
+        await check_submitted_files(
+            self.tdb(tenant), actor, task, content.file_ids, self.max_files_per_attempt
+        )
         marking = rules.auto_mark(task["items"], content.answers) if task["items"] else None
         late = rules.is_late(task, now)
         number = (current["attempt_count"] if current else 0) + 1
