@@ -358,7 +358,10 @@ async def test_only_what_the_district_may_see_is_offered(
     assert {it["id"] for it in practice["items"]} == HEPING_SYS
     assert practice["pool"] == len(HEPING_SYS)
 
-    hexi = await start(client, pupil(tokens, sub="p-zhao", **HEXI_PUPIL), knowledge_point="kp-sys")
+    # count=20 takes the whole pool: a smaller draw is random and need not include ps-hx-1
+    hexi_pupil = pupil(tokens, sub="p-zhao", **HEXI_PUPIL)
+    hexi = await start(client, hexi_pupil, knowledge_point="kp-sys", count=20)
+    assert hexi["pool"] <= 20
     assert "ps-hx-1" in {it["id"] for it in hexi["items"]}
     assert "ps-hp-1" not in {it["id"] for it in hexi["items"]}
 
