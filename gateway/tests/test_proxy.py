@@ -147,6 +147,25 @@ async def test_streamed_body_growing_too_large_is_413(make_gateway: Any) -> None
     assert resp.json()["type"] == "/problems/payload-too-large"
 
 
+async def test_a_service_may_take_larger_bodies_than_the_rest(make_gateway: Any) -> None:
+    client = await make_gateway(
+        max_body_bytes=1024, max_body_bytes_by_service={"catalog": 300 * 1024}
+    )
+    allowed = await client.post("/api/catalog/v1/upload", content=b"x" * 200_000)
+    assert allowed.status_code == 200
+    assert allowed.json()["body_len"] == 200_000
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"y" * (32 * 1024)
+
+    grown = await client.post("/api/catalog/v1/upload", content=chunks())
+    assert grown.status_code == 413
+    assert "307200" in grown.json()["detail"]  # the catalog's own limit
+    elsewhere = await client.post("/api/identity/v1/upload", content=b"x" * 2000)
+    assert elsewhere.status_code == 413
+
+
 async def test_large_bodies_stream_both_ways(gateway: httpx.AsyncClient) -> None:
     upload = bytes(range(256)) * 4096 * 3  # 3 MiB, above the buffering threshold
     resp = await gateway.post(

@@ -291,7 +291,7 @@ class ProxyMiddleware:
         scope["route"] = OWN_ROUTE if upstream is None else upstream.route
 
         request = _Request(scope["headers"])
-        limit = self.settings.max_body_bytes
+        limit = self.settings.max_body_bytes_of(service)
         if request.content_length is not None and request.content_length > limit:
             raise PayloadTooLarge(f"the body may be at most {limit} bytes")
 
@@ -500,7 +500,7 @@ class ProxyMiddleware:
         name = upstream.name
         if isinstance(body, _BodyStream):
             if body.too_large:
-                limit = self.settings.max_body_bytes
+                limit = body.limit
                 return PayloadTooLarge(f"the body may be at most {limit} bytes"), "rejected"
             if body.client_gone:
                 return _ClientGone(), "client_gone"

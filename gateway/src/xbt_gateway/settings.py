@@ -60,6 +60,11 @@ class GatewaySettings(CommonSettings):
     max_inflight_per_upstream: int = Field(default=256, ge=1)
     # Rosters (xlsx/csv) are uploaded through the gateway.
     max_body_bytes: int = Field(default=12 * MiB, ge=0)
+    # Services that take larger bodies: pupils' attachments go to tasks (whose own limit per
+    # file is 20 MiB; the margin covers nothing else, since uploads are raw bodies).
+    max_body_bytes_by_service: dict[str, int] = Field(
+        default_factory=lambda: {"tasks": 20 * MiB + 64 * 1024}
+    )
     login_max_body_bytes: int = Field(default=16 * 1024, ge=256)
 
     cors_origins: list[str] = Field(default_factory=list)
@@ -120,6 +125,9 @@ class GatewaySettings(CommonSettings):
                 raise ValueError(f"upstream {name!r} needs an http(s) URL, got {url!r}")
             checked[name] = url.rstrip("/")
         return checked
+
+    def max_body_bytes_of(self, service: str) -> int:
+        return self.max_body_bytes_by_service.get(service, self.max_body_bytes)
 
     @property
     def user_limit(self) -> Limit:
