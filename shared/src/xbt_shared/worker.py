@@ -7,7 +7,7 @@ so consumers scale on queue depth and APIs on load. The worker still answers `/l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from xbt_shared.app import build_service_app
 from xbt_shared.bus import Handler
+from xbt_shared.periodic import Periodic
 from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
 
@@ -25,7 +26,9 @@ def create_worker_app(
     service: str,
     subscriptions: dict[str, Handler] | Callable[[Runtime], dict[str, Handler]],
     prepare: Callable[[Runtime], Awaitable[None]] | None = None,
+    loops: Callable[[Runtime], Sequence[Periodic]] | None = None,
 ) -> FastAPI:
+    """`loops`: the service's own background jobs (clean-ups), run beside the consumers."""
     settings = settings.model_copy(update={"run_workers": True})
     runtime = Runtime(settings, service=service)
 
@@ -35,9 +38,14 @@ def create_worker_app(
             await prepare(runtime)
         handlers = subscriptions(runtime) if callable(subscriptions) else subscriptions
         await runtime.start(subscriptions=handlers)
+        jobs = list(loops(runtime)) if loops is not None else []
+        for job in jobs:
+            job.start()
         try:
             yield
         finally:
+            for job in jobs:
+                await job.stop()
             await runtime.stop()
 
     return build_service_app(

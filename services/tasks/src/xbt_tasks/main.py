@@ -9,11 +9,12 @@ import httpx
 from fastapi import FastAPI
 
 from xbt_shared.app import build_service_app
+from xbt_shared.periodic import Periodic
 from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
 from xbt_tasks.consumers import subscriptions
-from xbt_tasks.files import Files
+from xbt_tasks.files import Files, collect_stale_files_everywhere
 from xbt_tasks.files_api import router as files_router
 from xbt_tasks.files_store import FileStore
 from xbt_tasks.gradebook import Gradebooks
@@ -37,6 +38,16 @@ async def ensure_indexes(runtime: Runtime) -> None:
         await PracticeStore(tdb).ensure_indexes()
         await QuestionStore(tdb).ensure_indexes()
         await FileStore(tdb).ensure_indexes()
+
+
+def background_jobs(runtime: Runtime) -> list[Periodic]:
+    """Clean-ups run where the workers run (API processes with run_workers, worker pods)."""
+
+    async def collect_files() -> bool:
+        await collect_stale_files_everywhere(runtime.mongo)
+        return False
+
+    return [Periodic("stale-file-collector", collect_files, interval=3600.0)]
 
 
 def create_app(
@@ -88,9 +99,14 @@ def create_app(
                 mongo=runtime.mongo, identity=IdentityClient(roster_http)
             )
             await runtime.start(subscriptions=subscriptions(runtime))
+            jobs = background_jobs(runtime) if settings.run_workers else []
+            for job in jobs:
+                job.start()
             try:
                 yield
             finally:
+                for job in jobs:
+                    await job.stop()
                 await runtime.stop()
 
     return build_service_app(
@@ -98,9 +114,7 @@ def create_app(
         title="学不停 tasks",
         description="Learning tasks for classes, submissions, marking, questions, practice.",
         lifespan=lifespan,
-        # Questions first: the tasks router's `POST /tasks/{id}/{action}` would take
-        # `POST /tasks/{id}/questions` otherwise.
-        routers=[questions_router, router, files_router, practice_router, gradebook_router],
+        routers=[router, questions_router, files_router, practice_router, gradebook_router],
     )
 
 

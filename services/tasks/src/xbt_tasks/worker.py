@@ -6,13 +6,17 @@ import os
 
 from xbt_shared.worker import create_worker_app, serve
 from xbt_tasks.consumers import subscriptions
-from xbt_tasks.main import SERVICE, ensure_indexes
+from xbt_tasks.main import SERVICE, background_jobs, ensure_indexes
 from xbt_tasks.settings import TasksSettings
 
 
 def main() -> None:
     app = create_worker_app(
-        TasksSettings(), service=SERVICE, subscriptions=subscriptions, prepare=ensure_indexes
+        TasksSettings(),
+        service=SERVICE,
+        subscriptions=subscriptions,
+        prepare=ensure_indexes,
+        loops=background_jobs,
     )
     serve(app, port=int(os.environ.get("XBT_WORKER_PORT", "8080")))
 
