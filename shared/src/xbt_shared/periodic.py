@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 log = logging.getLogger("xbt.periodic")
 
@@ -51,3 +51,17 @@ class Periodic:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.interval)
                 self._wake.clear()
+
+
+@contextlib.asynccontextmanager
+async def running(jobs: Iterable[Periodic]) -> AsyncIterator[None]:
+    """Start `jobs` for the duration of the block; stop them (in reverse order) after."""
+    started: list[Periodic] = []
+    try:
+        for job in jobs:
+            job.start()
+            started.append(job)
+        yield
+    finally:
+        for job in reversed(started):
+            await job.stop()

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from xbt_shared.app import build_service_app
 from xbt_shared.bus import Handler
-from xbt_shared.periodic import Periodic
+from xbt_shared.periodic import Periodic, running
 from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
 
@@ -38,14 +38,10 @@ def create_worker_app(
             await prepare(runtime)
         handlers = subscriptions(runtime) if callable(subscriptions) else subscriptions
         await runtime.start(subscriptions=handlers)
-        jobs = list(loops(runtime)) if loops is not None else []
-        for job in jobs:
-            job.start()
         try:
-            yield
+            async with running(loops(runtime) if loops is not None else ()):
+                yield
         finally:
-            for job in jobs:
-                await job.stop()
             await runtime.stop()
 
     return build_service_app(

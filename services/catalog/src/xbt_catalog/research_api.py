@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from xbt_catalog.api import Cat
@@ -26,16 +26,10 @@ from xbt_catalog.research import (
 from xbt_catalog.schemas import Grade, Media, Stage, Subject, Text
 from xbt_shared.auth import CurrentTenant, CurrentUser
 from xbt_shared.errors import Problem, Unprocessable
+from xbt_shared.routing import private_router
 
-NO_STORE = "no-store"
-
-
-async def _no_store(response: Response) -> None:
-    """Research answers are private working documents: never stored by any cache."""
-    response.headers["Cache-Control"] = NO_STORE
-
-
-router = APIRouter(prefix="/v1", tags=["teaching research"], dependencies=[Depends(_no_store)])
+# Research answers are private working documents: never stored by any cache.
+router = private_router("teaching research")
 
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\w.:@-]{1,64}$")]
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -17,24 +17,15 @@ from pydantic import (
 )
 
 from xbt_shared.auth import CurrentTenant, CurrentUser
+from xbt_shared.routing import from_state, private_router
 from xbt_tasks import rules
 from xbt_tasks.rules import Content
 from xbt_tasks.service import Review, TaskDraft, Tasks
 
-
-async def _no_store(response: Response) -> None:
-    response.headers["Cache-Control"] = "no-store"
+router = private_router("tasks")
 
 
-router = APIRouter(prefix="/v1", tags=["tasks"], dependencies=[Depends(_no_store)])
-
-
-async def get_tasks(request: Request) -> Tasks:
-    tasks: Tasks = request.app.state.tasks
-    return tasks
-
-
-TaskUseCases = Annotated[Tasks, Depends(get_tasks)]
+TaskUseCases = Annotated[Tasks, Depends(from_state("tasks", Tasks))]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\w.:@-]{1,64}$")]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=rules.MAX_TITLE)

@@ -16,29 +16,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from gridfs import AsyncGridOut
 
 from xbt_shared.auth import CurrentTenant, CurrentUser
 from xbt_shared.errors import BadRequest
+from xbt_shared.routing import from_state, private_router
 from xbt_tasks.api import Id
 from xbt_tasks.files import Files, UnsupportedType, content_disposition
 
-
-async def _no_store(response: Response) -> None:
-    response.headers["Cache-Control"] = "no-store"
+router = private_router("files")
 
 
-router = APIRouter(prefix="/v1", tags=["files"], dependencies=[Depends(_no_store)])
-
-
-async def get_files(request: Request) -> Files:
-    files: Files = request.app.state.files
-    return files
-
-
-FileUseCases = Annotated[Files, Depends(get_files)]
+FileUseCases = Annotated[Files, Depends(from_state("files", Files))]
 FileName = Annotated[
     str,
     Query(

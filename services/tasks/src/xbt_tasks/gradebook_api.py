@@ -8,9 +8,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from xbt_shared.auth import CurrentTenant, CurrentUser, bearer_token
+from xbt_shared.routing import from_state, private_router
 from xbt_tasks import gradebook_export as export
 from xbt_tasks.api import Id
 from xbt_tasks.gradebook import MAX_CLASS_TASKS, Gradebooks
@@ -18,19 +19,8 @@ from xbt_tasks.gradebook import MAX_CLASS_TASKS, Gradebooks
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-async def _no_store(response: Response) -> None:
-    response.headers.update(NO_STORE)
-
-
-router = APIRouter(prefix="/v1", tags=["gradebook"], dependencies=[Depends(_no_store)])
-
-
-async def get_gradebooks(request: Request) -> Gradebooks:
-    gradebooks: Gradebooks = request.app.state.gradebooks
-    return gradebooks
-
-
-GradebookUseCases = Annotated[Gradebooks, Depends(get_gradebooks)]
+router = private_router("gradebook")
+GradebookUseCases = Annotated[Gradebooks, Depends(from_state("gradebooks", Gradebooks))]
 Format = Annotated[
     Literal["json", "csv", "xlsx"],
     Query(description="json (default), or a file: csv (UTF-8 with BOM) or xlsx"),

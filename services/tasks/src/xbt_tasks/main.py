@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from xbt_shared.app import build_service_app
-from xbt_shared.periodic import Periodic
+from xbt_shared.periodic import Periodic, running
 from xbt_shared.runtime import Runtime
 from xbt_tasks.api import router
 from xbt_tasks.catalog_client import CatalogClient, ServiceToken
@@ -99,14 +99,10 @@ def create_app(
                 mongo=runtime.mongo, identity=IdentityClient(roster_http)
             )
             await runtime.start(subscriptions=subscriptions(runtime))
-            jobs = background_jobs(runtime) if settings.run_workers else []
-            for job in jobs:
-                job.start()
             try:
-                yield
+                async with running(background_jobs(runtime) if settings.run_workers else ()):
+                    yield
             finally:
-                for job in jobs:
-                    await job.stop()
                 await runtime.stop()
 
     return build_service_app(

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from xbt_shared.auth import CurrentTenant, CurrentUser
 from xbt_shared.curriculum import Stage, Subject
+from xbt_shared.routing import from_state, private_router
 from xbt_tasks.practice import DEFAULT_COUNT, MAX_COUNT, Practice, Selection
 
-
-async def _no_store(response: Response) -> None:
-    response.headers["Cache-Control"] = "no-store"
-
-
-router = APIRouter(prefix="/v1", tags=["practice"], dependencies=[Depends(_no_store)])
-
-
-async def get_practice(request: Request) -> Practice:
-    practice: Practice = request.app.state.practice
-    return practice
-
-
-PracticeUseCases = Annotated[Practice, Depends(get_practice)]
+router = private_router("practice")
+PracticeUseCases = Annotated[Practice, Depends(from_state("practice", Practice))]
 # The catalog's ids (items, knowledge points, textbook nodes) are at most 120 characters.
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 PathId = Annotated[str, StringConstraints(pattern=r"^[\w.:@-]{1,120}$")]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from xbt_shared.auth import CurrentTenant, CurrentUser
+from xbt_shared.routing import from_state, private_router
 from xbt_tasks.api import Id, IdempotencyKey
 from xbt_tasks.questions import (
     MAX_QUESTION_TEXT,
@@ -29,19 +30,10 @@ Format = Annotated[
 ]
 
 
-async def _no_store(response: Response) -> None:
-    response.headers["Cache-Control"] = "no-store"
+router = private_router("questions")
 
 
-router = APIRouter(prefix="/v1", tags=["questions"], dependencies=[Depends(_no_store)])
-
-
-async def get_questions(request: Request) -> Questions:
-    questions: Questions = request.app.state.questions
-    return questions
-
-
-QuestionUseCases = Annotated[Questions, Depends(get_questions)]
+QuestionUseCases = Annotated[Questions, Depends(from_state("questions", Questions))]
 
 
 class NewQuestion(BaseModel):
