@@ -39,8 +39,19 @@ class Service:
 SERVICES = [
     Service("identity", "xbt_identity.main:app", 8101),
     Service("catalog", "xbt_catalog.main:app", 8102),
+    # Reads resources and items from the catalog, and gets its own service token from
+    # identity (client credentials; both sides default to the same development secret).
+    Service(
+        "tasks",
+        "xbt_tasks.main:app",
+        8103,
+        {
+            "XBT_TASKS_CATALOG_URL": "http://127.0.0.1:8102",
+            "XBT_TASKS_TOKEN_URL": "http://127.0.0.1:8101/v1/oidc/token",
+        },
+    ),
 ]
-SEEDS = ["xbt_identity.seed", "xbt_catalog.seed"]
+SEEDS = ["xbt_identity.seed", "xbt_catalog.seed", "xbt_tasks.seed"]
 
 
 def common_env() -> dict[str, str]:
@@ -208,6 +219,8 @@ def print_banner() -> None:
   Ready.  Gateway: {PUBLIC_URL}
           API docs: {PUBLIC_URL}/api/docs   OpenAPI: {PUBLIC_URL}/api/openapi.json
           OIDC discovery: {PUBLIC_URL}/api/identity/v1/.well-known/openid-configuration
+          Tasks: {PUBLIC_URL}/api/tasks/v1/my/tasks (pupils), /api/tasks/v1/tasks (teachers)
+          Services, direct (no gateway): identity :8101  catalog :8102  tasks :8103
           Logs: var/log/   Data: var/mongo/
 
   Demo logins (password xbt-demo-2020):
@@ -216,9 +229,13 @@ def print_banner() -> None:
     tenant hexi   : student1  teacher1
     tenant city   : cityadmin1
 
+  Demo tasks: teacher1 (heping) set 二元一次方程组 practice with bank items, a 数学日记
+    (student1's is marked) and an overdue 寒假作业; teacher1 (hexi) set 古诗词背诵.
+
   Try:
     curl -s {PUBLIC_URL}/api/identity/v1/auth/login -H 'content-type: application/json' \\
       -d '{{"tenant":"heping","username":"student1","password":"xbt-demo-2020"}}'
+    curl -s {PUBLIC_URL}/api/tasks/v1/my/tasks -H "authorization: Bearer $ACCESS_TOKEN"
 
   Ctrl-C stops everything.
 """

@@ -19,7 +19,16 @@ from tests.bench.login import HashRate
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "var" / "bench"
-CPU_COLUMNS = (DRIVER, "gateway", "gateway-nolimit", "identity", "catalog", "mongo", OTHERS)
+CPU_COLUMNS = (
+    DRIVER,
+    "gateway",
+    "gateway-nolimit",
+    "identity",
+    "catalog",
+    "tasks",
+    "mongo",
+    OTHERS,
+)
 PACKAGES = ("argon2-cffi", "aiohttp", "uvicorn", "uvloop", "fastapi", "redis", "pymongo")
 
 
@@ -76,6 +85,28 @@ class LatencyBound:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A count that must be exactly what it should be (zero lost, zero duplicated...)."""
+
+    key: str
+    label: str
+    value: int
+    expected: int
+
+    @property
+    def verdict(self) -> str:
+        return "meets target" if self.value == self.expected else "MISSED target"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "expected": self.expected,
+            "verdict": self.verdict,
+        }
+
+
 def machine_facts() -> dict[str, Any]:
     return {
         "nproc": len(os.sched_getaffinity(0)),
@@ -126,6 +157,7 @@ def print_report(
     loads: Sequence[LoadResult],
     ratios: Sequence[Ratio],
     bounds: Sequence[LatencyBound] = (),
+    checks: Sequence[Check] = (),
     elapsed: float,
     out: Path,
 ) -> None:
@@ -170,6 +202,14 @@ def print_report(
             print(
                 f"{bound.label:<62}{_ms(bound.value_ms):>8}{f'< {bound.bound_ms:g}':>9}"
                 f"  {bound.verdict}"
+            )
+        print(line)
+    if checks:
+        print(f"{'count':<62}{'value':>8}{'target':>9}  verdict")
+        print(line)
+        for check in checks:
+            print(
+                f"{check.label:<62}{check.value:>8,}{f'= {check.expected:,}':>9}  {check.verdict}"
             )
         print(line)
     print(f"took {elapsed:.0f} s; results written to {out.relative_to(ROOT)}")

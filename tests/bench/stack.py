@@ -1,8 +1,8 @@
 """The suite under test, started as `make run` starts it, on isolated names.
 
-A Mongo-wire server of its own (in memory, free port), identity, catalog and the gateway
-(plus a second gateway with its per-user and per-tenant limiter off, for context) as uvicorn
-subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
+A Mongo-wire server of its own (in memory, free port), identity, catalog, tasks and the
+gateway (plus a second gateway with its per-user and per-tenant limiter off, for context) as
+uvicorn subprocesses (one worker each, `--no-access-log`, as `make run`) on free ports,
 with their own database prefix, Redis key prefix, exchange and queues
 (`xbt_shared.testing.make_isolated_env`), so a running `make run` is not disturbed.
 `prepare` runs once the Mongo-wire server is up and before any service starts (catalog
@@ -61,6 +61,7 @@ class Stack:
     gateway_no_limiter: str = ""
     identity: str = ""
     catalog: str = ""
+    tasks: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -94,15 +95,18 @@ def start_stack(
         if prepare is not None:
             asyncio.run(prepare(stack.env))
         identity_port, gateway_port, second_port = free_port(), free_port(), free_port()
-        catalog_port = free_port()
+        catalog_port, tasks_port = free_port(), free_port()
         stack.identity = f"http://127.0.0.1:{identity_port}"
         stack.catalog = f"http://127.0.0.1:{catalog_port}"
+        stack.tasks = f"http://127.0.0.1:{tasks_port}"
         stack.gateway = f"http://127.0.0.1:{gateway_port}"
         stack.gateway_no_limiter = f"http://127.0.0.1:{second_port}"
         env = {**_service_env(stack), **(extra_env or {})}
         for name, module, port, overrides in (
             ("identity", "xbt_identity.main:app", identity_port, {}),
             ("catalog", "xbt_catalog.main:app", catalog_port, {}),
+            # Its outbox relay runs in this process (XBT_RUN_WORKERS defaults to true).
+            ("tasks", "xbt_tasks.main:app", tasks_port, {}),
             ("gateway", "xbt_gateway.main:app", gateway_port, {}),
             ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER),
         ):
@@ -135,7 +139,12 @@ def _service_env(stack: Stack) -> dict[str, str]:
         "XBT_IDENTITY_ISSUER": stack.issuer,
         "XBT_JWT_ISSUER": stack.issuer,
         "XBT_JWKS_URL": f"{stack.identity}/v1/.well-known/jwks.json",
-        "XBT_GATEWAY_UPSTREAMS": json.dumps({"identity": stack.identity, "catalog": stack.catalog}),
+        "XBT_GATEWAY_UPSTREAMS": json.dumps(
+            {"identity": stack.identity, "catalog": stack.catalog, "tasks": stack.tasks}
+        ),
+        # tasks calls the catalog and identity directly, as in the cluster.
+        "XBT_TASKS_CATALOG_URL": stack.catalog,
+        "XBT_TASKS_TOKEN_URL": f"{stack.identity}/v1/oidc/token",
         "PYTHONUNBUFFERED": "1",
         **GATEWAY_LIMITS,
     }

@@ -15,10 +15,17 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.bench import catalog, login, proxy
+from tests.bench import catalog, login, proxy, tasks
 from tests.bench.cpu import OTHERS, CpuMeter, wait_for_quiet
 from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
-from tests.bench.report import LatencyBound, Ratio, machine_facts, print_report, write_json
+from tests.bench.report import (
+    Check,
+    LatencyBound,
+    Ratio,
+    machine_facts,
+    print_report,
+    write_json,
+)
 from tests.bench.stack import GATEWAY_LIMITS, NO_LIMITER, Stack, start_stack, stop_stack
 
 # Before each measurement: a pause of SETTLE_SECONDS (the previous one's tail must not
@@ -34,6 +41,8 @@ PROXY_TARGET = 0.5
 # Cached catalog reads through the gateway ÷ the gateway's cheapest authenticated answer.
 CATALOG_CACHED_TARGET = 0.7
 SEARCH_P99_TARGET_MS = 150.0
+# Deadline-burst submissions/s ÷ the cheapest authenticated write (lesson progress PUT).
+BURST_TARGET = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class Config:
     patience_first: float  # seconds to wait for a quiet machine before the first measurement
     patience_each: float  # ... and before each of the others
     tokens: int = 50
+    burst_pupils: int = 2000  # the deadline burst: one class, one submission each
 
 
 FULL = Config(
@@ -65,6 +75,7 @@ QUICK = Config(
     get=LoadSpec(concurrency=32, warmup=0.5, duration=2.0),
     patience_first=5.0,
     patience_each=2.0,
+    burst_pupils=500,
 )
 
 
@@ -76,6 +87,8 @@ class Measured:
     accounts_used: int
     others_at_start: float
     quiet_wait_s: float
+    burst: dict[str, Any]  # facts of the deadline burst (JSON)
+    checks: list[Check]  # its counts: stored, published, lost, duplicated, 5xx
 
 
 def run(config: Config) -> int:
@@ -127,6 +140,8 @@ def run(config: Config) -> int:
         "results": {key: {"name": r.name, **r.as_dict()} for key, r in measured.loads.items()},
         "ratios": {r.key: r.as_dict() for r in ratios},
         "latency_targets": {b.key: b.as_dict() for b in bounds},
+        "tasks_burst": measured.burst,
+        "burst_checks": {c.key: c.as_dict() for c in measured.checks},
         "catalog_data": seeded,
         "processes_died": dead,
     }
@@ -139,6 +154,7 @@ def run(config: Config) -> int:
         loads=list(measured.loads.values()),
         ratios=ratios,
         bounds=bounds,
+        checks=measured.checks,
         elapsed=elapsed,
         out=out,
     )
@@ -212,6 +228,19 @@ def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Rat
             loads["edge_only"].rate,
         ),
         Ratio(
+            "tasks_burst_vs_progress_write",
+            "deadline-burst submissions/s ÷ lesson progress PUT (1 upsert)",
+            loads["tasks_burst"].rate,
+            loads["progress_write"].rate,
+            BURST_TARGET,
+        ),
+        Ratio(
+            "tasks_burst_vs_refused_submit",
+            "deadline-burst submissions/s ÷ same route refused (422)",
+            loads["tasks_burst"].rate,
+            loads["submit_refused"].rate,
+        ),
+        Ratio(
             "livez_gateway_vs_identity",
             "GET /livez on gateway ÷ on identity",
             loads["livez_gateway"].rate,
@@ -255,6 +284,20 @@ async def _measure(stack: Stack, config: Config) -> Measured:
     accounts = login.Accounts(config.accounts)
     accounts_seconds = await login.create_accounts(stack.env, accounts, password_hash)
     print(f"  {config.accounts} bench accounts inserted in {accounts_seconds:.1f} s")
+    burst_facts: dict[str, Any] = {
+        "pupils": config.burst_pupils,
+        "concurrency": tasks.BURST_CONCURRENCY,
+        "accounts_s": round(
+            await tasks.create_people(stack.env, config.burst_pupils, password_hash), 2
+        ),
+    }
+    people = await tasks.issue_tokens(stack.env, stack.issuer, config.burst_pupils)
+    await tasks.check_against_a_login(stack.identity, people.pupils[0])
+    burst_facts["tokens_s"] = round(people.seconds, 2)
+    print(
+        f"  {config.burst_pupils} pupils of one class inserted in {burst_facts['accounts_s']} s, "
+        f"their tokens issued in {people.seconds:.1f} s (claims checked against a login)"
+    )
     waited = 0.0
 
     async def settle(patience: float) -> float:
@@ -343,7 +386,58 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         "catalog_search_cached",
         catalog.cached_scenario("catalog search ?q=, cached", searches, tokens, config.get),
     )
-    return Measured(hashes, loads, accounts_seconds, accounts.used, others, waited)
+
+    # The deadline burst (tests/bench/tasks.py): the reference write, the route's floor, then
+    # every pupil of the class hands in, and what was stored and published is counted.
+    task_id = await tasks.create_task(stack.gateway, people.teacher)
+    write_spec = replace(config.get, concurrency=tasks.BURST_CONCURRENCY)
+    await measure(
+        "progress_write", tasks.progress_scenario(stack.gateway, people.pupils, write_spec)
+    )
+    await measure(
+        "submit_refused",
+        tasks.refused_submit_scenario(stack.gateway, task_id, people.pupils, write_spec),
+    )
+    tap = tasks.EventTap(stack.env)
+    await tap.open()
+    try:
+        await settle(config.patience_each)
+        out = await tasks.burst(stack.gateway, task_id, people.pupils, meter)
+        loads["tasks_burst"] = out.result
+        result = out.result
+        print(
+            f"  {result.name}: {result.rate:,.1f}/s in {result.duration:.1f} s, "
+            f"p50 {result.percentile_ms(50) or 0:.1f} ms, p99 {result.percentile_ms(99) or 0:.1f}"
+            f" ms, {out.requests} requests {dict(out.statuses)}  [cpu {_cpu(result.cpu)}]"
+        )
+        db = await tasks.stored(stack.env, task_id)
+        events = await tap.drain(task_id, db.submissions)
+    finally:
+        await tap.close()
+    print(
+        f"  stored {db.submissions} submissions ({db.attempts} attempts); "
+        f"{len(events.submissions)} distinct submissions announced in {events.messages} "
+        f"messages, all in within {events.drain_seconds:.1f} s after the last answer"
+    )
+    burst_facts.update(
+        {
+            "task_id": task_id,
+            **out.as_dict(),
+            "stored_submissions": db.submissions,
+            "stored_attempts": db.attempts,
+            "stored_pupils": db.pupils,
+            "event_messages": events.messages,
+            "event_ids": len(events.event_ids),
+            "event_submissions": len(events.submissions),
+            "events_redelivered_same_id": events.redelivered,
+            "events_for_later_attempts": events.later_attempts,
+            "events_drained_within_s": round(events.drain_seconds, 2),
+        }
+    )
+    checks = tasks.checks(config.burst_pupils, out, db, events)
+    return Measured(
+        hashes, loads, accounts_seconds, accounts.used, others, waited, burst_facts, checks
+    )
 
 
 def _cpu(cores: dict[str, float]) -> str:
@@ -352,7 +446,8 @@ def _cpu(cores: dict[str, float]) -> str:
 
 def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) -> list[str]:
     notes = [
-        "services: identity, catalog and gateway, 1 uvicorn worker each (as `make run`), uvloop + "
+        "services: identity, catalog, tasks and gateway, 1 uvicorn worker each (as `make run`), "
+        "uvloop + "
         "httptools, own Mongo-wire server (secantusd-py, :memory:); Redis and RabbitMQ: the "
         "machine's, under isolated prefixes",
         "load generator: this process, aiohttp, one ClientSession with keep-alive and "
@@ -385,6 +480,22 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         f"measured), argon2 loop {config.hash_seconds:g} s, GETs "
         f"{config.get.warmup:g}+{config.get.duration:g} s",
     ]
+    notes.append(
+        f"deadline burst: {config.burst_pupils:,} pupils of one heping class (written into "
+        "identity's database; tokens issued with identity's own code and key, claims checked "
+        "against a real login) hand in one task through the gateway, "
+        f"{tasks.BURST_CONCURRENCY} at a time, each with its own Idempotency-Key; every "
+        f"{tasks.RETRY_EVERY}th sends again after the answer, every {tasks.DOUBLE_TAP_EVERY}th "
+        "twice at once; the task allows 3 attempts, so a retry slipping past the key would be "
+        "stored and counted. Throughput = accepted first submissions ÷ wall time. Then: "
+        "submissions stored in tasks_heping (one attempt each) and tasks.submission.created "
+        "read from the bench's own queue on its exchange (the tasks process runs its outbox "
+        "relay). Reference write: PUT lesson progress via the gateway (token checks, a cached "
+        "course read in Redis, one MongoDB upsert; the cheapest authenticated write the suite "
+        "has: identity's POSTs hash passwords or mint tokens, the gateway has no write of its "
+        "own); context: the submission route refused at validation (422, nothing read or "
+        f"written); both at concurrency {tasks.BURST_CONCURRENCY}, pupils' tokens round-robin"
+    )
     notes.append(
         f"CPU: 'driver' is this process (load generator, and the argon2 loop); 'others' is "
         f"the rest of the machine (Redis and RabbitMQ, and anything else running): "

@@ -32,11 +32,12 @@ REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.31"
 OVERLAY_NAMESPACES = {"dev": "xbt-dev", "city": "xbt"}
-API_DEPLOYMENTS = {"identity", "catalog", "gateway"}
+API_DEPLOYMENTS = {"identity", "catalog", "tasks", "gateway"}
 # API Deployment -> its worker Deployment and the import package of both.
 WORKERS = {
     "identity": ("identity-worker", "xbt_identity"),
     "catalog": ("catalog-worker", "xbt_catalog"),
+    "tasks": ("tasks-worker", "xbt_tasks"),
 }
 # Secrets the cluster provides in production; only the dev overlay generates them.
 EXTERNAL_SECRETS = {"xbt-mongodb", "xbt-identity-signing-key", "xbt-identity-service-clients"}
@@ -50,6 +51,7 @@ SOURCE_ROOTS = [
 DOCKERFILES = {
     "identity": (REPO / "services" / "identity" / "Dockerfile", "xbt-identity"),
     "catalog": (REPO / "services" / "catalog" / "Dockerfile", "xbt-catalog"),
+    "tasks": (REPO / "services" / "tasks" / "Dockerfile", "xbt-tasks"),
     "gateway": (REPO / "gateway" / "Dockerfile", "xbt-gateway"),
 }
 
@@ -174,9 +176,15 @@ def _effective(container: Doc, pod_spec: Doc, key: str) -> Any:
 @overlays
 def test_every_container_is_probed_bounded_and_locked_down(name: str) -> None:
     deployments = of_kind(overlay(name), "Deployment")
-    assert {"identity", "identity-worker", "catalog", "catalog-worker", "gateway"} <= set(
-        deployments
-    )
+    assert {
+        "identity",
+        "identity-worker",
+        "catalog",
+        "catalog-worker",
+        "tasks",
+        "tasks-worker",
+        "gateway",
+    } <= set(deployments)
     for dep_name, dep in deployments.items():
         pod = dep["spec"]["template"]["spec"]
         assert pod.get("automountServiceAccountToken") is False, dep_name
@@ -299,7 +307,11 @@ def test_workers_run_apart_from_the_api(name: str, service: str) -> None:
 def test_gateway_routes_to_the_services_in_cluster() -> None:
     (gateway,) = containers(of_kind(overlay("city"), "Deployment")["gateway"])
     upstreams = json.loads(plain_env(gateway)["XBT_GATEWAY_UPSTREAMS"])
-    assert upstreams == {"identity": "http://identity", "catalog": "http://catalog"}
+    assert upstreams == {
+        "identity": "http://identity",
+        "catalog": "http://catalog",
+        "tasks": "http://tasks",
+    }
     # Every routed name is an API Service of the suite.
     services = of_kind(overlay("city"), "Service")
     assert {url.removeprefix("http://") for url in upstreams.values()} <= set(services)
@@ -310,6 +322,15 @@ def test_gateway_routes_to_the_services_in_cluster() -> None:
 
 def plain_env(container: Doc) -> dict[str, str]:
     return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+
+
+def secret_key_refs(container: Doc) -> list[Doc]:
+    """The single Secret keys a container's `env` takes (`valueFrom.secretKeyRef`)."""
+    return [
+        e["valueFrom"]["secretKeyRef"]
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    ]
 
 
 @overlays
@@ -325,6 +346,10 @@ def test_env_sources_exist_or_are_provided_by_the_cluster(name: str) -> None:
                     assert source["configMapRef"]["name"] in configmaps, dep_name
                 elif "secretRef" in source and not source["secretRef"].get("optional"):
                     referenced.add(source["secretRef"]["name"])
+            for ref in secret_key_refs(c):
+                referenced.add(ref["name"])
+                if name == "dev":
+                    assert ref["key"] in secrets[ref["name"]]["data"], f"{dep_name}: {ref}"
     if name == "dev":
         assert referenced <= set(secrets), f"dev must generate {referenced - set(secrets)}"
         assert {n.rsplit("-", 1)[0] for n in referenced} == EXTERNAL_SECRETS
@@ -378,6 +403,13 @@ def container_env(
                 lambda m: env.get(m.group(1), m.group(0)),
                 entry["value"],
             )
+        elif "secretKeyRef" in entry.get("valueFrom", {}):
+            ref = entry["valueFrom"]["secretKeyRef"]
+            data = secrets.get(ref["name"])
+            if data is None or ref["key"] not in data:
+                assert ref.get("optional"), ref
+                continue
+            env[entry["name"]] = data[ref["key"]]
     return env
 
 
@@ -426,6 +458,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatc
         ("identity-worker", "xbt_identity"),
         ("catalog", "xbt_catalog"),
         ("catalog-worker", "xbt_catalog"),
+        ("tasks", "xbt_tasks"),
+        ("tasks-worker", "xbt_tasks"),
         ("gateway", "xbt_gateway"),
     ],
 )
@@ -456,8 +490,38 @@ def test_manifest_env_is_what_the_settings_read(
         expected["mongodb_uri"] = env["XBT_MONGODB_URI"]
     if package == "xbt_identity" and deployment == "identity":
         expected["issuer"] = env["XBT_JWT_ISSUER"]
+    if package == "xbt_tasks":
+        # In-cluster: the catalog's Service, and identity's token endpoint behind its Service.
+        expected["catalog_url"] = "http://catalog"
+        expected["token_url"] = "http://identity/v1/oidc/token"
     actual = {field: getattr(settings, field) for field in expected}
     assert actual == expected, f"{cls.__name__} does not read what the {deployment} pods are given"
+
+
+@overlays
+@pytest.mark.parametrize("deployment", ["tasks", "tasks-worker"])
+def test_tasks_holds_the_client_secret_identity_checks(
+    name: str, deployment: str, clean_environ: pytest.MonkeyPatch
+) -> None:
+    """One Secret feeds both sides of the tasks service's client credentials: what the tasks
+    pods send is what identity compares with (a mismatch would fail every service token)."""
+    docs = overlay(name)
+    deployments = of_kind(docs, "Deployment")
+    stand_ins = CITY_SECRET_STAND_INS if name == "city" else None
+
+    def settings_of(dep: str, package: str) -> Any:
+        (container,) = containers(deployments[dep])
+        for key in [k for k in os.environ if k.startswith("XBT_")]:
+            clean_environ.delenv(key)
+        for key, value in container_env(container, docs, stand_ins=stand_ins).items():
+            clean_environ.setenv(key, value)
+        return settings_class(package)()
+
+    identity = settings_of("identity", "xbt_identity")
+    tasks = settings_of(deployment, "xbt_tasks")
+    sent = tasks.client_secret.get_secret_value()
+    assert sent == identity.tasks_client_secret.get_secret_value()
+    assert sent, "the tasks client must not be switched off"
 
 
 def test_city_secret_stand_ins_match_the_dev_secrets() -> None:
@@ -477,6 +541,7 @@ def test_city_runs_more_and_larger_pods_than_dev() -> None:
     assert city_deps["gateway"]["spec"]["replicas"] == 6
     assert city_deps["identity"]["spec"]["replicas"] == 4
     assert city_deps["catalog"]["spec"]["replicas"] == 4
+    assert city_deps["tasks"]["spec"]["replicas"] == 4
     for dep_name in API_DEPLOYMENTS:
         assert city_deps[dep_name]["spec"]["replicas"] > dev_deps[dep_name]["spec"]["replicas"]
     dev_hpa, city_hpa = (
@@ -537,11 +602,23 @@ def test_ingress_is_denied_except_the_planned_paths(name: str) -> None:
         "podSelector" in peer and selects(peer["podSelector"]["matchLabels"], gateway_labels)
         for peer in identity_peers
     ), "gateway -> identity"
+
+    def admits(peers: list[Doc], source: str) -> bool:
+        labels = pod_labels(deployments[source])
+        return any(
+            "podSelector" in peer and selects(peer["podSelector"]["matchLabels"], labels)
+            for peer in peers
+        )
+
     catalog_peers = allowed_from("catalog")
-    assert any(
-        "podSelector" in peer and selects(peer["podSelector"]["matchLabels"], gateway_labels)
-        for peer in catalog_peers
-    ), "gateway -> catalog"
+    assert admits(catalog_peers, "gateway"), "gateway -> catalog"
+    assert admits(catalog_peers, "tasks"), "tasks -> catalog (resources and items)"
+    assert not admits(catalog_peers, "tasks-worker"), "only the tasks API calls the catalog"
+    tasks_peers = allowed_from("tasks")
+    assert admits(tasks_peers, "gateway"), "gateway -> tasks"
+    assert not admits(tasks_peers, "catalog"), "nothing but the gateway calls tasks"
+    for source in ("tasks", "tasks-worker"):
+        assert admits(identity_peers, source), f"{source} -> identity (JWKS, service token)"
     # No pod accepts traffic from every namespace.
     for policy in policies.values():
         for rule in policy["spec"].get("ingress", []):

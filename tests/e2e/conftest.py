@@ -1,13 +1,15 @@
 """The whole suite as separate processes, as `make run` starts it, on isolated names.
 
-One suite per test session: a Mongo-wire server of the session, identity and the gateway as
-uvicorn subprocesses on free ports, with their own database prefix, Redis key prefix,
-exchange and queues, so a running `make run` is never disturbed.
+One suite per test session: a Mongo-wire server of the session, identity, catalog, tasks and
+the gateway as uvicorn subprocesses on free ports (tasks calling catalog and identity
+directly, as in the cluster; every process runs its outbox relay), with their own database
+prefix, Redis key prefix, exchange and queues, so a running `make run` is never disturbed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -37,6 +39,7 @@ class Suite:
     gateway: str
     identity: str
     catalog: str
+    tasks: str
     env: dict[str, Any]
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -73,11 +76,13 @@ def suite_env(mongo_uri: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
     gateway_port, identity_port, catalog_port = free_port(), free_port(), free_port()
+    tasks_port = free_port()
     logs = Path(tempfile.mkdtemp(prefix="xbt-e2e-"))
     s = Suite(
         gateway=f"http://127.0.0.1:{gateway_port}",
         identity=f"http://127.0.0.1:{identity_port}",
         catalog=f"http://127.0.0.1:{catalog_port}",
+        tasks=f"http://127.0.0.1:{tasks_port}",
         env=suite_env,
         logs=logs,
     )
@@ -90,12 +95,19 @@ def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
         "XBT_IDENTITY_ISSUER": s.issuer,
         "XBT_JWT_ISSUER": s.issuer,
         "XBT_JWKS_URL": f"{s.identity}/v1/.well-known/jwks.json",
-        "XBT_GATEWAY_UPSTREAMS": f'{{"identity": "{s.identity}", "catalog": "{s.catalog}"}}',
+        "XBT_GATEWAY_UPSTREAMS": json.dumps(
+            {"identity": s.identity, "catalog": s.catalog, "tasks": s.tasks}
+        ),
+        # tasks reads the catalog and gets its service token from identity (both sides on
+        # the development client secret, as in `make run`).
+        "XBT_TASKS_CATALOG_URL": s.catalog,
+        "XBT_TASKS_TOKEN_URL": f"{s.identity}/v1/oidc/token",
     }
     try:
         for name, module, port in (
             ("identity", "xbt_identity.main:app", identity_port),
             ("catalog", "xbt_catalog.main:app", catalog_port),
+            ("tasks", "xbt_tasks.main:app", tasks_port),
             ("gateway", "xbt_gateway.main:app", gateway_port),
         ):
             log = logs / f"{name}.log"

@@ -1,0 +1,57 @@
+"""The demo seed's stand-in catalog says what the catalog's demo content says, and its people
+are identity's demo accounts: a change on either side fails here, not in `make run`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xbt_catalog import demo
+from xbt_identity.seed import CLASSES, demo_users
+from xbt_tasks import seed
+
+
+def test_resources_are_the_catalogs_demo_resources() -> None:
+    catalog = {doc["_id"]: doc for doc in demo.resources() if doc["_id"] in seed.RESOURCES}
+    assert set(catalog) == set(seed.RESOURCES)
+    for rid, copied in seed.RESOURCES.items():
+        doc = catalog[rid]
+        assert doc["status"] == "published", rid
+        assert copied == {
+            "title": doc["title"],
+            "kind": doc["kind"],
+            "owner": doc["provider"]["tenant"],
+        }
+
+
+def test_items_are_the_catalogs_demo_items_with_their_keys() -> None:
+    catalog = {doc["_id"]: doc for doc in demo.items() if doc["_id"] in seed.ITEMS}
+    assert set(catalog) == set(seed.ITEMS)
+    for item_id, copied in seed.ITEMS.items():
+        doc = catalog[item_id]
+        assert doc["status"] == "published", item_id
+        fields = ("type", "stem", "options", "answer", "explanation", "difficulty")
+        assert {k: copied[k] for k in fields} == {k: doc[k] for k in fields}, item_id
+        assert copied["knowledge_point_ids"] == doc["knowledge_point_ids"]
+        assert copied["owner"] == doc["provider"]["tenant"]
+
+
+def test_every_task_uses_only_content_the_stand_in_knows() -> None:
+    for spec in seed.TASKS:
+        assert set(spec.resource_ids) <= set(seed.RESOURCES), spec.title
+        assert {item_id for item_id, _ in spec.items} <= set(seed.ITEMS), spec.title
+
+
+def test_people_are_identitys_demo_accounts() -> None:
+    accounts: dict[str, dict[str, Any]] = {
+        doc["_id"]: doc | {"tenant": t} for t, doc in demo_users()
+    }
+    class_schools = {class_id: school for _, class_id, school, _, _ in CLASSES}
+    for person in seed.DEMO_PEOPLE:
+        account = accounts[person.user_id]
+        assert account["tenant"] == person.tenant
+        assert account["name"] == person.name
+        assert account["school_id"] == person.school
+        assert set(account["roles"]) == set(person.roles)
+        classes = account.get("class_ids") or [t["class_id"] for t in account["teaching"]]
+        assert list(person.classes) == classes
+        assert all(class_schools[c] == person.school for c in person.classes)
