@@ -327,7 +327,9 @@ class Tasks:
         key_id = f"{actor.user_id}:{idempotency_key}" if idempotency_key else None
         store = self.store(tenant)
         for attempt in range(SUBMIT_TRIES):
-            if key_id is not None:
+            # The first try does not look the key up: a new key is the common case, and a
+            # used one collides with its record in the transaction anyway.
+            if key_id is not None and attempt > 0:
                 replay = await store.key_record(key_id)
                 if replay is not None:
                     return self._replay(replay, digest), True
@@ -335,6 +337,14 @@ class Tasks:
                 return await self._submit_once(
                     actor, tenant, task, class_id, content, digest, key_id
                 ), False
+            except Problem:
+                # A retry of work accepted before may now be refused (no attempts left, a
+                # file already handed in): it gets the first answer, not the refusal.
+                if key_id is not None and attempt == 0:
+                    replay = await store.key_record(key_id)
+                    if replay is not None:
+                        return self._replay(replay, digest), True
+                raise
             except DuplicateKeyError:
                 pass  # a concurrent request with the same key, or the same first attempt
             except OperationFailure as exc:
@@ -396,15 +406,6 @@ class Tasks:
         }
         async with self.tdb(tenant).unit_of_work() as uow:
             tx = TaskStore.within(uow)
-            if key_id is not None:
-                await tx.claim_key(
-                    {
-                        "_id": key_id,
-                        "digest": digest,
-                        "response": None,
-                        "expires_at": now + timedelta(hours=self.idempotency_hours),
-                    }
-                )
             if current is None:
                 submission = {
                     "_id": sid,
@@ -433,8 +434,15 @@ class Tasks:
                 }
             view = rules.public_submission(submission, task, with_keys=False)
             if key_id is not None:
-                await uow[rules.IDEMPOTENCY].update_one(
-                    {"_id": key_id}, {"$set": {"response": view}}, session=uow.session
+                # In the same transaction: a concurrent request with this key collides here
+                # (duplicate key or write conflict), is rolled back and replays this answer.
+                await tx.claim_key(
+                    {
+                        "_id": key_id,
+                        "digest": digest,
+                        "response": view,
+                        "expires_at": now + timedelta(hours=self.idempotency_hours),
+                    }
                 )
             uow.record(
                 SubmissionCreated(

@@ -329,3 +329,18 @@ async def test_teachers_list_and_edit_with_revisions(
     assert stale.status_code == 409
     by_pupil = await client.patch(path, headers=pupil(tokens), json={"revision": 2, "title": "x"})
     assert by_pupil.status_code == 403
+
+
+async def test_a_retry_after_the_last_attempt_gets_the_first_answer_not_a_refusal(
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog_content: None
+) -> None:
+    task = await create(client, tokens, items=[], resource_ids=[])  # one attempt
+    me, same = pupil(tokens), key()
+    first = await submit(client, task["id"], me, {"text": "作业"}, same)
+    retry = await submit(client, task["id"], me, {"text": "作业"}, same)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json()
+    fresh = await submit(client, task["id"], me, {"text": "作业"})
+    assert fresh.status_code == 409
+    assert fresh.json()["type"].endswith("too-many-attempts")
