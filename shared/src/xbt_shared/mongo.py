@@ -36,7 +36,8 @@ class Mongo:
         self.service = service
         self.db_prefix = db_prefix
         # Set by the runtime to wake the outbox relay after a commit that wrote events.
-        self.on_events_committed: Callable[[], None] | None = None
+        # Told which tenant's outbox a commit wrote to (the relay looks there at once).
+        self.on_events_committed: Callable[[Tenant], None] | None = None
 
     def database_name(self, tenant: Tenant) -> str:
         return f"{self.db_prefix}{self.service}_{tenant.id}"
@@ -78,7 +79,7 @@ class TenantDb:
                 yield uow
                 wrote_events = await uow._flush_events()
             if wrote_events and self.mongo.on_events_committed is not None:
-                self.mongo.on_events_committed()
+                self.mongo.on_events_committed(self.tenant)
 
 
 class UnitOfWork:

@@ -132,6 +132,35 @@ async def test_relay_publishes_every_tenant_in_order(
         await conn.close()
 
 
+async def test_a_commit_wakes_the_relay_for_its_tenant_and_big_batches_go_on(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    # A poll so slow that only the commits' notices can explain prompt publishing, and
+    # batches smaller than the burst, so a full batch must be followed by another pass.
+    relay = OutboxRelay(mongo, bus, idle_interval=60.0, batch_size=4)
+    mongo.on_events_committed = relay.notify
+    relay.start()
+    try:
+        await asyncio.sleep(0.2)  # the first pass (a sweep of every tenant) is done
+        events = [await _write_with_event(mongo, tenant, n) for n in range(3)]
+        await eventually(lambda: len(recorder.ids) == 3, timeout=10)
+        # Ten commits nobody announced, then one notice: 4 + 4 + 2, in three passes.
+        mongo.on_events_committed = None
+        events += [await _write_with_event(mongo, tenant, n) for n in range(3, 13)]
+        await asyncio.sleep(0.3)
+        assert len(recorder.ids) == 3
+        relay.notify(tenant)
+        await eventually(lambda: len(recorder.ids) == 13, timeout=10)
+        assert recorder.ids == [e.id for e in events]
+        assert await relay.pending() == 0
+    finally:
+        await relay.stop()
+        mongo.on_events_committed = None
+        await conn.close()
+
+
 async def test_consumer_fed_the_same_event_twice_changes_state_once(
     mongo: Mongo, bus: EventBus, tenant: Tenant
 ) -> None:
