@@ -233,3 +233,29 @@ async def test_without_redis_the_service_answers(
     assert first.status_code == second.status_code == 200
     assert second.json()["calls"] == first.json()["calls"] + 1
     assert "x-xbt-edge-cache" not in second.headers
+
+
+async def test_a_refused_request_neither_reads_a_copy_nor_counts_a_view(
+    make_gateway: Any,
+    signing_key: Any,
+    redis: Redis,
+    version: str,
+    isolated_env: dict[str, Any],
+) -> None:
+    client = await make_gateway(user_rate=0.01, user_burst=2)
+    views = f"{isolated_env['redis_prefix']}t:heping:catalog:views"
+    token = signing_key.token(sub="p-1", school="s-1")
+    headers = {**stamp(version), "X-Test-Count": f"{views} r-2"}
+    codes = [(await get(client, f"{SHARED}/n", token, **headers)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # the service, the copy, then the limit
+    assert await redis.hget(views, "r-2") == "1"
+
+
+async def test_with_the_limiter_off_copies_still_answer(
+    make_gateway: Any, signing_key: Any, version: str
+) -> None:
+    client = await make_gateway(user_rate=0, tenant_rate=0)
+    token = signing_key.token(sub="p-1", school="s-1")
+    first = await get(client, f"{SHARED}/o", token, **stamp(version))
+    second = await get(client, f"{SHARED}/o", token, **stamp(version))
+    assert second.json()["calls"] == first.json()["calls"]

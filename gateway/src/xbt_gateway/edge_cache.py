@@ -13,7 +13,8 @@ Copies are keyed by what such an answer may depend on: the service, path and que
 caller's tenant, the tenant it names (`X-Xbt-Tenant`), school, roles and guest status — never
 the user. A service marks only answers that depend on nothing else.
 
-A lookup is one Lua call (batched with the others of the same loop turn): it reads the copy,
+A lookup is part of the request's one Lua call (batched with the others of the same loop
+turn): it charges the rate-limit buckets and, if the request is allowed, reads the copy,
 compares its versions with the current ones, bumps the view counter the service named, and
 returns the stored response. Redis being away is a miss, never an error: the service answers.
 The version keys are read inside the script, so on Redis Cluster they would need to share the
@@ -34,24 +35,40 @@ from redis.exceptions import RedisError
 from xbt_gateway.metrics import EDGE_CACHE
 from xbt_shared.auth import Principal
 from xbt_shared.cache import EdgeDirective
+from xbt_shared.ratelimit import TOKEN_BUCKET_FUNCTION, Decision, Limit, RateLimiter
 from xbt_shared.redis_batch import ScriptBatch
 
 log = logging.getLogger("xbt.gateway.edge")
 
-# KEYS[1]: the copy. A copy is "<key=version ...>\n<counter hash> <field>\n<rest>", the rest
-# being the stored response. Returns the rest while every version is current, else false.
-_LOOKUP = """
-local entry = redis.call('GET', KEYS[1])
-if not entry then return false end
-local first = string.find(entry, '\\n', 1, true)
-local second = string.find(entry, '\\n', first + 1, true)
-for key, version in string.gmatch(string.sub(entry, 1, first - 1), '(%S+)=(%S+)') do
-  if redis.call('GET', key) ~= version then return false end
+# A copy is "<key=version ...>\n<counter hash> <field>\n<rest>", the rest being the stored
+# response. `lookup` returns the rest while every version is current, else false.
+_LOOKUP_FUNCTION = """
+local function lookup(copy)
+  local entry = redis.call('GET', copy)
+  if not entry then return false end
+  local first = string.find(entry, '\\n', 1, true)
+  local second = string.find(entry, '\\n', first + 1, true)
+  for key, version in string.gmatch(string.sub(entry, 1, first - 1), '(%S+)=(%S+)') do
+    if redis.call('GET', key) ~= version then return false end
+  end
+  local hash, field = string.match(string.sub(entry, first + 1, second - 1), '^(%S+) (%S+)$')
+  if hash then redis.call('HINCRBY', hash, field, 1) end
+  return string.sub(entry, second + 1)
 end
-local hash, field = string.match(string.sub(entry, first + 1, second - 1), '^(%S+) (%S+)$')
-if hash then redis.call('HINCRBY', hash, field, 1) end
-return string.sub(entry, second + 1)
 """
+# KEYS: the rate-limit buckets, then the copy; ARGV: the buckets' (rate, burst) pairs.
+# Returns {allowed, retry_after_ms, copy or false}: a refused request looks nothing up.
+_CHARGE_AND_LOOKUP = (
+    TOKEN_BUCKET_FUNCTION
+    + _LOOKUP_FUNCTION
+    + """
+local buckets = {}
+for i = 1, #KEYS - 1 do buckets[i] = KEYS[i] end
+local decision = charge(buckets, ARGV)
+if decision[1] == 0 then return {0, decision[2], false} end
+return {1, 0, lookup(KEYS[#KEYS])}
+"""
+)
 
 # What a 304 repeats of the stored response (RFC 9110 §15.4.5).
 _NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary", b"expires"})
@@ -96,12 +113,15 @@ def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
 
 
 class EdgeCache:
-    def __init__(self, redis: Redis, *, prefix: str, max_bytes: int, max_ttl: int) -> None:
+    def __init__(
+        self, redis: Redis, limiter: RateLimiter, *, prefix: str, max_bytes: int, max_ttl: int
+    ) -> None:
         self.redis = redis
+        self.limiter = limiter
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.max_ttl = max_ttl
-        self._lookup = ScriptBatch(redis, _LOOKUP)
+        self._charge_and_lookup = ScriptBatch(redis, _CHARGE_AND_LOOKUP)
         self._last_failure_log = 0.0
 
     def key(
@@ -128,18 +148,21 @@ class EdgeCache:
         ).hexdigest()
         return f"{self.prefix}t:{tenant}:edge:{service}:{digest}"
 
-    async def lookup(self, service: str, key: str) -> Copy | None:
-        try:
-            raw = await self._lookup([key], [])
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._log_failure(exc)
-            EDGE_CACHE.labels(service, "error").inc()
-            return None
+    async def charge_and_lookup(
+        self, service: str, key: str, buckets: dict[str, Limit]
+    ) -> tuple[Decision, Copy | None]:
+        """Charge the request's buckets and, if it is allowed, look its copy up: one call.
+        Redis errors propagate: the limiter's policy for an unreachable Redis decides."""
+        keys, args = self.limiter.script_args(buckets)
+        allowed, wait, raw = await self._charge_and_lookup([*keys, key], args)
+        decision = Decision(bool(allowed), int(wait))
+        if not decision.allowed:
+            return decision, None
         if raw is None:
             EDGE_CACHE.labels(service, "miss").inc()
-            return None
+            return decision, None
         EDGE_CACHE.labels(service, "hit").inc()
-        return Copy.decode(raw)
+        return decision, Copy.decode(raw)
 
     def keepable(self, directive_value: bytes, headers: Headers) -> EdgeDirective | None:
         """The directive of a response that may be kept, else None."""

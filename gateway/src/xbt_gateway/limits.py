@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from redis.exceptions import MaxConnectionsError, RedisError
 
@@ -28,7 +29,7 @@ from xbt_gateway.problems import LimiterUnavailable
 from xbt_gateway.settings import GatewaySettings
 from xbt_shared.auth import Principal
 from xbt_shared.errors import TooManyRequests
-from xbt_shared.ratelimit import Limit, RateLimiter
+from xbt_shared.ratelimit import Decision, Limit, RateLimiter
 from xbt_shared.tenancy import is_tenant
 
 log = logging.getLogger("xbt.gateway.limits")
@@ -83,10 +84,20 @@ class EdgeLimiter:
         self._log_every = log_every
         self._last_log = 0.0
 
-    async def charge(self, buckets: dict[str, Limit], *, kind: str, fail_open: bool) -> None:
-        """Take a token from every bucket, or raise `TooManyRequests` (429)."""
+    async def charge(
+        self,
+        buckets: dict[str, Limit],
+        *,
+        kind: str,
+        fail_open: bool,
+        via: Callable[[dict[str, Limit]], Awaitable[Decision]] | None = None,
+    ) -> None:
+        """Take a token from every bucket, or raise `TooManyRequests` (429).
+
+        `via`: another call that charges the buckets and does more in the same round trip
+        (the edge cache's lookup); it runs even when no bucket is active."""
         active = {name: limit for name, limit in buckets.items() if limit.rate > 0}
-        if not active:
+        if not active and via is None:
             return
         if self._down_until and time.monotonic() < self._down_until:
             self._decide_without_redis(kind, fail_open)
@@ -102,7 +113,7 @@ class EdgeLimiter:
         else:
             await self._slots.acquire()
         try:
-            decision = await self._limiter.hit(active)
+            decision = await (via(active) if via is not None else self._limiter.hit(active))
         except MaxConnectionsError:
             self._decide_without_redis(kind, fail_open)
             return

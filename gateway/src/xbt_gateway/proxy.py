@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
@@ -55,6 +55,7 @@ from xbt_shared.errors import (
     Unauthorized,
 )
 from xbt_shared.observability import inject_trace_headers
+from xbt_shared.ratelimit import Decision, Limit
 
 log = logging.getLogger("xbt.gateway.proxy")
 
@@ -333,6 +334,23 @@ class ProxyMiddleware:
         limiter = self.runtime.limiter
         if limiter is None:
             raise UpstreamUnavailable("the gateway is starting")
+        # A shared read the edge may keep is looked up in the rate limiter's own call.
+        edge_cache = self.runtime.edge_cache
+        edge_key: str | None = None
+        found: list[Copy] = []
+        charge_and_look: Callable[[dict[str, Limit]], Awaitable[Decision]] | None = None
+        if edge_cache is not None and method == "GET" and service in self.edge_services:
+            raw_path: bytes = scope.get("raw_path") or path.encode()
+            query: bytes = scope.get("query_string", b"")
+            edge_key = edge_cache.key(service, raw_path, query, principal, request.named_tenants)
+
+            async def charge_and_look(buckets: dict[str, Limit]) -> Decision:
+                assert edge_cache is not None and edge_key is not None
+                decision, copy = await edge_cache.charge_and_lookup(service, edge_key, buckets)
+                if copy is not None:
+                    found.append(copy)
+                return decision
+
         if method == "POST" and path in self.login_paths:
             login_limit = self.settings.login_max_body_bytes
             if request.content_length is not None and request.content_length > login_limit:
@@ -348,13 +366,17 @@ class ProxyMiddleware:
             )
         elif principal is not None:
             await limiter.charge(
-                user_buckets(principal, self.settings), kind="user", fail_open=True
+                user_buckets(principal, self.settings),
+                kind="user",
+                fail_open=True,
+                via=charge_and_look,
             )
         else:
             await limiter.charge(
                 anonymous_buckets(ip, self.settings),
                 kind="anonymous",
                 fail_open=method in SAFE_METHODS,
+                via=charge_and_look,
             )
 
         if upstream is None:  # the gateway's own routes
@@ -363,16 +385,11 @@ class ProxyMiddleware:
 
         # 5. shared reads kept at the edge
         edge: _EdgeRead | None = None
-        edge_cache = self.runtime.edge_cache
-        if edge_cache is not None and method == "GET" and service in self.edge_services:
-            raw_path: bytes = scope.get("raw_path") or path.encode()
-            query: bytes = scope.get("query_string", b"")
-            key = edge_cache.key(service, raw_path, query, principal, request.named_tenants)
-            copy = await edge_cache.lookup(service, key)
-            if copy is not None:
-                await _send_copy(send, copy, request.if_none_match)
+        if edge_cache is not None and edge_key is not None:
+            if found:
+                await _send_copy(send, found[0], request.if_none_match)
                 return
-            edge = _EdgeRead(edge_cache, service, key, request.if_none_match)
+            edge = _EdgeRead(edge_cache, service, edge_key, request.if_none_match)
             if request.if_none_match is not None:
                 request.headers = [(k, v) for k, v in request.headers if k != "if-none-match"]
 

@@ -103,14 +103,16 @@ class GatewayRuntime:
             socket_connect_timeout=s.redis_timeout_seconds,
             socket_timeout=s.redis_timeout_seconds,
         )
+        rate_limiter = RateLimiter(self.redis, prefix=s.redis_prefix)
         self.limiter = EdgeLimiter(
-            RateLimiter(self.redis, prefix=s.redis_prefix),
+            rate_limiter,
             retry_after_failure=s.redis_retry_after_failure_seconds,
             max_concurrency=s.redis_max_connections,
             wait_timeout=s.redis_timeout_seconds,
         )
         self.edge_cache = EdgeCache(
             self.redis,
+            rate_limiter,
             prefix=s.redis_prefix,
             max_bytes=s.edge_cache_max_bytes,
             max_ttl=s.edge_cache_max_ttl_seconds,
