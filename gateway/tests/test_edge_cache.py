@@ -11,6 +11,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from xbt_gateway.edge_cache import Copy, LocalCopies
 from xbt_shared.testing import free_port
 
 SHARED = "/api/catalog/v1/shared"
@@ -219,8 +220,8 @@ async def test_copies_expire_with_the_directives_max_age(
     keys = [
         k async for k in redis.scan_iter(match=f"{isolated_env['redis_prefix']}t:heping:edge:*")
     ]
-    assert len(keys) == 1
-    assert 0 < await redis.ttl(keys[0]) <= 30
+    assert len(keys) == 2  # the record and the response it names
+    assert all([0 < await redis.ttl(k) <= 30 for k in keys])
 
 
 async def test_without_redis_the_service_answers(
@@ -259,3 +260,30 @@ async def test_with_the_limiter_off_copies_still_answer(
     first = await get(client, f"{SHARED}/o", token, **stamp(version))
     second = await get(client, f"{SHARED}/o", token, **stamp(version))
     assert second.json()["calls"] == first.json()["calls"]
+
+
+async def test_another_gateway_process_answers_from_the_copy_in_redis(
+    make_gateway: Any, signing_key: Any, version: str
+) -> None:
+    one, two = await make_gateway(), await make_gateway()
+    token = signing_key.token(sub="p-1", school="s-1")
+    first = await get(one, f"{SHARED}/p", token, **stamp(version))
+    other = await get(two, f"{SHARED}/p", token, **stamp(version))  # not in its memory
+    again = await get(two, f"{SHARED}/p", token, **stamp(version))  # now it is
+    assert first.json()["calls"] == other.json()["calls"] == again.json()["calls"]
+    assert other.content == first.content
+    assert other.headers["etag"] == first.headers["etag"]
+
+
+def test_memory_keeps_the_latest_revision_within_its_budget() -> None:
+    local = LocalCopies(max_bytes=3 * (1000 + 256))
+    page = Copy([(b"etag", b'"a"')], b"x" * 1000)
+    for n in range(4):
+        local.put(f"k{n}", b"r1", page)
+    assert len(local) == 3 and local.get("k0", b"r1") is None  # the oldest went
+    assert local.get("k3", b"r1") is page
+    assert local.get("k3", b"r2") is None  # another revision is not this one
+    local.put("k3", b"r2", page)
+    assert local.get("k3", b"r2") is page and local.get("k3", b"r1") is None
+    local.put("huge", b"r1", Copy([], b"x" * 10_000))  # larger than the budget: not kept
+    assert local.get("huge", b"r1") is None and len(local) == 3

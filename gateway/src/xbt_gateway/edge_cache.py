@@ -13,10 +13,15 @@ Copies are keyed by what such an answer may depend on: the service, path and que
 caller's tenant, the tenant it names (`X-Xbt-Tenant`), school, roles and guest status — never
 the user. A service marks only answers that depend on nothing else.
 
-A lookup is part of the request's one Lua call (batched with the others of the same loop
-turn): it charges the rate-limit buckets and, if the request is allowed, reads the copy,
-compares its versions with the current ones, bumps the view counter the service named, and
-returns the stored response. Redis being away is a miss, never an error: the service answers.
+Two tiers. Redis holds each copy's *record* (the versions it was computed under, the view
+counter, a random revision) and its response; every gateway process keeps the responses it
+served recently in memory, by revision. A lookup is part of the request's one Lua call
+(batched with the others of the same loop turn): it charges the rate-limit buckets and, if
+the request is allowed, compares the record's versions with the current ones, bumps the view
+counter and returns the revision — a few bytes. The response comes from memory when this
+process holds that revision, else from Redis once. So Redis decides on every request whether a
+copy is current (a publish is seen at once by every replica), while a hot page's bytes cross
+neither the network nor Redis again. Redis being away is a miss, never an error.
 The version keys are read inside the script, so on Redis Cluster they would need to share the
 copy's slot; the platform runs Redis with replicas (Sentinel), where that does not arise.
 """
@@ -26,7 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -40,20 +47,20 @@ from xbt_shared.redis_batch import ScriptBatch
 
 log = logging.getLogger("xbt.gateway.edge")
 
-# A copy is "<key=version ...>\n<counter hash> <field>\n<rest>", the rest being the stored
-# response. `lookup` returns the rest while every version is current, else false.
+# A record is "<key=version ...>\n<counter hash> <field>\n<revision>". `lookup` returns the
+# revision while every version is current (and counts the view), else false.
 _LOOKUP_FUNCTION = """
-local function lookup(copy)
-  local entry = redis.call('GET', copy)
-  if not entry then return false end
-  local first = string.find(entry, '\\n', 1, true)
-  local second = string.find(entry, '\\n', first + 1, true)
-  for key, version in string.gmatch(string.sub(entry, 1, first - 1), '(%S+)=(%S+)') do
+local function lookup(record_key)
+  local record = redis.call('GET', record_key)
+  if not record then return false end
+  local first = string.find(record, '\\n', 1, true)
+  local second = string.find(record, '\\n', first + 1, true)
+  for key, version in string.gmatch(string.sub(record, 1, first - 1), '(%S+)=(%S+)') do
     if redis.call('GET', key) ~= version then return false end
   end
-  local hash, field = string.match(string.sub(entry, first + 1, second - 1), '^(%S+) (%S+)$')
+  local hash, field = string.match(string.sub(record, first + 1, second - 1), '^(%S+) (%S+)$')
   if hash then redis.call('HINCRBY', hash, field, 1) end
-  return string.sub(entry, second + 1)
+  return string.sub(record, second + 1)
 end
 """
 # KEYS: the rate-limit buckets, then the copy; ARGV: the buckets' (rate, burst) pairs.
@@ -105,6 +112,10 @@ class Copy:
         return cls(headers, body)
 
 
+def _body_key(key: str, revision: bytes) -> str:
+    return f"{key}:{revision.decode()}"
+
+
 def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
     if not if_none_match or not etag:
         return False
@@ -112,15 +123,56 @@ def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
     return "*" in tags or etag.removeprefix("W/") in tags
 
 
+class LocalCopies:
+    """The responses this process served recently, by key and revision, within a byte budget
+    (least recently used out first)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[str, tuple[bytes, Copy]] = OrderedDict()
+
+    def get(self, key: str, revision: bytes) -> Copy | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != revision:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: str, revision: bytes, copy: Copy) -> None:
+        cost = len(copy.body) + 256
+        if cost > self.max_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1].body) + 256
+        self._entries[key] = (revision, copy)
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, (_, dropped) = self._entries.popitem(last=False)
+            self.size -= len(dropped.body) + 256
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class EdgeCache:
     def __init__(
-        self, redis: Redis, limiter: RateLimiter, *, prefix: str, max_bytes: int, max_ttl: int
+        self,
+        redis: Redis,
+        limiter: RateLimiter,
+        *,
+        prefix: str,
+        max_bytes: int,
+        max_ttl: int,
+        memory_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.redis = redis
         self.limiter = limiter
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.max_ttl = max_ttl
+        self.local = LocalCopies(memory_bytes)
         self._charge_and_lookup = ScriptBatch(redis, _CHARGE_AND_LOOKUP)
         self._last_failure_log = 0.0
 
@@ -154,15 +206,25 @@ class EdgeCache:
         """Charge the request's buckets and, if it is allowed, look its copy up: one call.
         Redis errors propagate: the limiter's policy for an unreachable Redis decides."""
         keys, args = self.limiter.script_args(buckets)
-        allowed, wait, raw = await self._charge_and_lookup([*keys, key], args)
+        allowed, wait, revision = await self._charge_and_lookup([*keys, key], args)
         decision = Decision(bool(allowed), int(wait))
         if not decision.allowed:
             return decision, None
-        if raw is None:
+        if revision is None:
             EDGE_CACHE.labels(service, "miss").inc()
             return decision, None
-        EDGE_CACHE.labels(service, "hit").inc()
-        return decision, Copy.decode(raw)
+        copy = self.local.get(key, revision)
+        if copy is not None:
+            EDGE_CACHE.labels(service, "hit").inc()
+            return decision, copy
+        raw = await self.redis.get(_body_key(key, revision))
+        if raw is None:  # replaced or expired since the lookup: the service answers
+            EDGE_CACHE.labels(service, "miss").inc()
+            return decision, None
+        copy = Copy.decode(raw if isinstance(raw, bytes) else raw.encode())
+        self.local.put(key, revision, copy)
+        EDGE_CACHE.labels(service, "hit_fetched").inc()
+        return decision, copy
 
     def keepable(self, directive_value: bytes, headers: Headers) -> EdgeDirective | None:
         """The directive of a response that may be kept, else None."""
@@ -177,13 +239,21 @@ class EdgeCache:
             return
         versions = " ".join(f"{k}={v}" for k, v in directive.versions)
         counter = " ".join(directive.count) if directive.count else ""
-        entry = f"{versions}\n{counter}\n".encode() + copy.encode()
+        revision = secrets.token_hex(8).encode()
+        record = f"{versions}\n{counter}\n".encode() + revision
+        ttl = min(directive.max_age, self.max_ttl)
         try:
-            await self.redis.set(key, entry, ex=min(directive.max_age, self.max_ttl))
+            # The response under its revision first, then the record naming it: a lookup
+            # that sees the record finds the response.
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(_body_key(key, revision), copy.encode(), ex=ttl)
+                pipe.set(key, record, ex=ttl)
+                await pipe.execute()
         except (RedisError, OSError, TimeoutError) as exc:
             self._log_failure(exc)
             EDGE_CACHE.labels(service, "error").inc()
             return
+        self.local.put(key, revision, copy)
         EDGE_CACHE.labels(service, "stored").inc()
 
     def _log_failure(self, exc: BaseException, every: float = 10.0) -> None:

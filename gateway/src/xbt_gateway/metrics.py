@@ -26,7 +26,8 @@ LIMITER_UNAVAILABLE = Counter(
 )
 EDGE_CACHE = Counter(
     "xbt_gateway_edge_cache_total",
-    "Shared reads looked up or kept at the edge, by outcome (hit, miss, stored, too_large, error)",
+    "Shared reads at the edge, by outcome: hit (from this process' memory), hit_fetched "
+    "(the response read from Redis), miss, stored, too_large, error",
     ["service", "outcome"],
 )
 AUTH_REJECTED = Counter(

@@ -116,6 +116,7 @@ class GatewayRuntime:
             prefix=s.redis_prefix,
             max_bytes=s.edge_cache_max_bytes,
             max_ttl=s.edge_cache_max_ttl_seconds,
+            memory_bytes=s.edge_cache_memory_bytes,
         )
         # JWKS is fetched on the first token and again only for an unknown key id.
         self._jwks_http = httpx.AsyncClient(

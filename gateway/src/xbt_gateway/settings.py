@@ -104,6 +104,9 @@ class GatewaySettings(CommonSettings):
     edge_cache_services: list[str] = Field(default_factory=lambda: ["catalog"])
     edge_cache_max_bytes: int = Field(default=256 * 1024, ge=0)
     edge_cache_max_ttl_seconds: int = Field(default=600, ge=1)
+    # Responses each process keeps in memory (by revision; Redis still decides per request
+    # whether a copy is current).
+    edge_cache_memory_bytes: int = Field(default=64 * MiB, ge=0)
 
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     openapi_fetch_timeout_seconds: float = Field(default=3.0, gt=0)
