@@ -154,9 +154,11 @@ def _interrupt(*_: object) -> None:
 
 def main() -> None:
     sup = Supervisor()
-    # Installed explicitly: a shell that starts us in the background ignores SIGINT.
+    # Installed explicitly: a shell that starts us in the background ignores SIGINT. SIGHUP:
+    # the terminal (or tmux window) closed; the services must not outlive it.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         for port in (GATEWAY_PORT, *(s.port for s in SERVICES)):
             if port_open(port):
