@@ -47,7 +47,7 @@ def background_jobs(runtime: Runtime) -> list[Periodic]:
         await collect_stale_files_everywhere(runtime.mongo)
         return False
 
-    return [Periodic("stale-file-collector", collect_files, interval=3600.0)]
+    return [Periodic("stale-file-collector", collect_files, interval=3600.0, first_after=600.0)]
 
 
 def create_app(
