@@ -28,6 +28,7 @@ copy's slot; the platform runs Redis with replicas (Sentinel), where that does n
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -76,6 +77,9 @@ if decision[1] == 0 then return {0, decision[2], false} end
 return {1, 0, lookup(KEYS[#KEYS])}
 """
 )
+
+# Copies being written at once; a burst of misses beyond it is simply not kept.
+MAX_STORING = 256
 
 # What a 304 repeats of the stored response (RFC 9110 §15.4.5).
 _NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary", b"expires"})
@@ -174,6 +178,7 @@ class EdgeCache:
         self.max_ttl = max_ttl
         self.local = LocalCopies(memory_bytes)
         self._charge_and_lookup = ScriptBatch(redis, _CHARGE_AND_LOOKUP)
+        self._storing: set[asyncio.Task[None]] = set()
         self._last_failure_log = 0.0
 
     def key(
@@ -232,6 +237,20 @@ class EdgeCache:
         if directive is None or any(name in _UNKEPT_HEADERS for name, _ in headers):
             return None
         return directive
+
+    def store_soon(self, service: str, key: str, directive: EdgeDirective, copy: Copy) -> None:
+        """`store` in a task of its own; at most `MAX_STORING` at a time (beyond, not kept)."""
+        if len(self._storing) >= MAX_STORING:
+            EDGE_CACHE.labels(service, "skipped").inc()
+            return
+        task = asyncio.create_task(self.store(service, key, directive, copy))
+        self._storing.add(task)
+        task.add_done_callback(self._storing.discard)
+
+    async def settled(self) -> None:
+        """Wait for the copies being written (a test's next request expects them)."""
+        while self._storing:
+            await asyncio.gather(*self._storing, return_exceptions=True)
 
     async def store(self, service: str, key: str, directive: EdgeDirective, copy: Copy) -> None:
         if len(copy.body) > self.max_bytes:

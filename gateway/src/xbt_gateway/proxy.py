@@ -559,7 +559,9 @@ class ProxyMiddleware:
             if keep is not None and length <= edge.cache.max_bytes:
                 copy = Copy(headers, await self._read_whole(resp, upstream))
                 await _send_copy(send, copy, edge.if_none_match)
-                await edge.cache.store(edge.service, edge.key, keep, copy)
+                # Kept after the answer has gone, outside this request: the client's next
+                # request on the connection does not wait for Redis.
+                edge.cache.store_soon(edge.service, edge.key, keep, copy)
                 return
             if buffered and etag_matches(edge.if_none_match, Copy(headers, b"").etag):
                 # The client's If-None-Match was held back: answer it as the service would.
