@@ -10,13 +10,13 @@ on every replica, without deleting keys. One Lua call reads the versions and the
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 
 # KEYS: version keys of the scopes. ARGV[1]: the entry's key prefix, ARGV[2]: its suffix,
@@ -69,9 +69,10 @@ def _json_default(value: Any) -> Any:
 
 
 def dump(value: Any) -> bytes:
-    return json.dumps(
-        value, ensure_ascii=False, separators=(",", ":"), default=_json_default
-    ).encode()
+    """Compact UTF-8 JSON. orjson: encoding a search page was a tenth of the catalog's CPU
+    per uncached search with the standard library's encoder; orjson does it several times
+    faster, and writes datetimes (ISO 8601) and dates itself."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class VersionedCache:
