@@ -111,13 +111,20 @@ def run(config: Config) -> int:
     stack = start_stack(login.identity_env(), prepare=prepare)
     try:
         seeded["services_start_s"] = round(time.perf_counter() - began_services, 1)
-        print(f"  services up (pids {stack.pids()}); logs in {stack.logs} (kept if one dies)")
+        print(
+            f"  services up (pids {stack.pids()}); logs in {stack.logs} "
+            "(kept if one dies or a count misses its target)"
+        )
         measured = _run(_measure(stack, config))
         dead = stack.dead()
     finally:
         stop_stack(stack)
-    if not dead:
+    # The logs are what explains a lost submission, a duplicate or a 5xx: keep them then.
+    missed = [c.key for c in measured.checks if c.value != c.expected]
+    if not dead and not missed:
         shutil.rmtree(stack.logs, ignore_errors=True)
+    elif missed:
+        print(f"  counts missed their targets ({', '.join(missed)}): logs kept in {stack.logs}")
     elapsed = time.perf_counter() - clock
 
     reference = login.combine([h for _, h in measured.hashes])
