@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -140,8 +139,3 @@ class TaskStore:
 
     async def key_record(self, key_id: str) -> Doc | None:
         return await self.tdb[IDEMPOTENCY].find_one({"_id": key_id}, session=self.session)
-
-
-def set_fields(doc: Doc, prefix: str) -> dict[str, Any]:
-    """`{"a": 1}` -> `{"<prefix>.a": 1}` for an update of nested fields."""
-    return {f"{prefix}.{k}": v for k, v in doc.items()}
