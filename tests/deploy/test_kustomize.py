@@ -17,6 +17,7 @@ import inspect
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -48,12 +49,9 @@ SOURCE_ROOTS = [
     REPO / "gateway" / "src",
     *sorted((REPO / "services").glob("*/src")),
 ]
-DOCKERFILES = {
-    "identity": (REPO / "services" / "identity" / "Dockerfile", "xbt-identity"),
-    "catalog": (REPO / "services" / "catalog" / "Dockerfile", "xbt-catalog"),
-    "tasks": (REPO / "services" / "tasks" / "Dockerfile", "xbt-tasks"),
-    "gateway": (REPO / "gateway" / "Dockerfile", "xbt-gateway"),
-}
+# One recipe for every image: SERVICE picks the package xbt-<SERVICE> and the default app.
+DOCKERFILE = REPO / "deploy" / "docker" / "Dockerfile"
+IMAGE_SERVICES = ("identity", "catalog", "tasks", "gateway")
 
 Doc = dict[str, Any]
 
@@ -665,23 +663,37 @@ def test_prometheus_operator_component_builds_on_city(tmp_path: Path) -> None:
 # --- images ------------------------------------------------------------------------------
 
 
-def dockerfile_cmd(path: Path) -> list[str]:
-    cmds = [line for line in path.read_text().splitlines() if line.startswith("CMD ")]
-    assert len(cmds) == 1, f"{path}: one CMD"
-    return json.loads(cmds[0].removeprefix("CMD "))
+def image_command(service: str) -> list[str]:
+    """What the image built with SERVICE=`service` runs when nothing else is said: its
+    CMD (`sh -c "exec uvicorn $XBT_APP ..."`) with XBT_APP as the runtime stage sets it."""
+    text = DOCKERFILE.read_text()
+    cmds = [line for line in text.splitlines() if line.startswith("CMD ")]
+    assert len(cmds) == 1, "one CMD"
+    shell, flag, script = json.loads(cmds[0].removeprefix("CMD "))
+    assert (shell, flag) == ("sh", "-c")
+    words = shlex.split(script)
+    assert words[0] == "exec", "the app replaces the shell (signals reach uvicorn)"
+    (app,) = re.findall(r'XBT_APP="([^"]+)"', text)
+    app = app.replace("${SERVICE}", service)
+    return [app if w == "$XBT_APP" else w for w in words[1:]]
 
 
-@pytest.mark.parametrize("service", sorted(DOCKERFILES))
-def test_dockerfile_builds_one_locked_package_as_non_root(service: str) -> None:
-    path, package = DOCKERFILES[service]
-    text = path.read_text()
+def test_the_dockerfile_builds_one_locked_package_as_non_root() -> None:
+    text = DOCKERFILE.read_text()
     stages = re.findall(
         r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, flags=re.MULTILINE | re.IGNORECASE
     )
     assert len(stages) >= 2, "multi-stage"
     assert all(image == "python:3.11-slim" for image, _ in stages)
-    assert re.search(rf"uv sync --frozen --no-dev --package {package}\b", text)
-    assert f'name = "{package}"' in (REPO / "uv.lock").read_text()
+    # SERVICE is declared in every stage (a build argument is scoped to its stage) and
+    # refused when missing, so no image is built for "xbt-".
+    assert len(re.findall(r"^ARG SERVICE$", text, flags=re.MULTILINE)) == len(stages)
+    assert 'test -n "$SERVICE"' in text
+    syncs = re.findall(r'uv sync --frozen --no-dev --package "xbt-\$\{SERVICE\}"', text)
+    assert len(syncs) == 2  # third-party layer, then the workspace
+    lock = (REPO / "uv.lock").read_text()
+    for service in IMAGE_SERVICES:
+        assert f'name = "xbt-{service}"' in lock
     final = text[text.rfind("\nFROM ") :]
     assert re.search(r"^USER 10001(:10001)?$", final, flags=re.MULTILINE)
     assert re.search(r"^EXPOSE 8080$", final, flags=re.MULTILINE)
@@ -690,14 +702,13 @@ def test_dockerfile_builds_one_locked_package_as_non_root(service: str) -> None:
     for line in re.findall(r"^COPY (?!--from)(.+)$", text, flags=re.MULTILINE):
         *sources, _dest = line.split()
         for source in sources:
-            assert (REPO / source).exists(), f"{path}: COPY {source}"
+            assert (REPO / source).exists(), f"COPY {source}"
 
 
-@pytest.mark.parametrize("service", sorted(DOCKERFILES))
-def test_dockerfile_cmd_matches_the_api_deployment(service: str) -> None:
-    path, _ = DOCKERFILES[service]
+@pytest.mark.parametrize("service", IMAGE_SERVICES)
+def test_the_images_default_command_matches_the_api_deployment(service: str) -> None:
     (c,) = containers(of_kind(render(K8S / "base"), "Deployment")[service])
-    assert dockerfile_cmd(path) == c["command"]
+    assert image_command(service) == c["command"]
 
 
 def test_dockerignore_keeps_the_context_small_but_sufficient() -> None:
@@ -713,8 +724,8 @@ def test_dockerignore_keeps_the_context_small_but_sufficient() -> None:
 
 def _entrypoint_modules() -> list[str]:
     modules = set()
-    for path, _ in DOCKERFILES.values():
-        modules.add(dockerfile_cmd(path)[1].split(":")[0])
+    for service in IMAGE_SERVICES:
+        modules.add(image_command(service)[1].split(":")[0])
     # Parsed from the base sources (not rendered) so collection needs no kubectl.
     for manifest in (K8S / "base").glob("*.yaml"):
         for doc in yaml.safe_load_all(manifest.read_text()):
