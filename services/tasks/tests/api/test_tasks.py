@@ -344,3 +344,79 @@ async def test_a_retry_after_the_last_attempt_gets_the_first_answer_not_a_refusa
     fresh = await submit(client, task["id"], me, {"text": "作业"})
     assert fresh.status_code == 409
     assert fresh.json()["type"].endswith("too-many-attempts")
+
+
+async def test_editing_and_reviewing_name_the_bad_field(
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog_content: None
+) -> None:
+    task = await create(client, tokens)
+    path = f"/v1/tasks/{task['id']}"
+
+    async def field_of(resp: httpx.Response) -> str:
+        assert resp.status_code == 422, resp.text
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        name: str = resp.json()["errors"][0]["field"]
+        return name
+
+    me = teacher(tokens)
+    early = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    assert (
+        await field_of(
+            await client.patch(
+                path, headers=me, json={"revision": 1, "due_at": early, "opens_at": soon(48)}
+            )
+        )
+        == "body.due_at"
+    )
+    assert (
+        await field_of(await client.patch(path, headers=me, json={"revision": 1, "colour": "red"}))
+        == "body.colour"
+    )
+    assert (
+        await field_of(
+            await client.patch(path, headers=me, json={"revision": 1, "max_attempts": 99})
+        )
+        == "body.max_attempts"
+    )
+    await submit(client, task["id"], pupil(tokens), {"answers": ANSWERS})
+    review = f"{path}/submissions/p-wang/review"
+    assert (
+        await field_of(
+            await client.post(review, headers=me, json={"attempt": 1, "outcome": "lost"})
+        )
+        == "body.outcome"
+    )
+    too_many = {"attempt": 1, "outcome": "marked", "item_points": {"it-short": 50}}
+    assert await field_of(await client.post(review, headers=me, json=too_many)) == (
+        "body.item_points.it-short"
+    )
+    unknown = {"attempt": 1, "outcome": "marked", "item_points": {"it-nope": 1}}
+    assert await field_of(await client.post(review, headers=me, json=unknown)) == (
+        "body.item_points.it-nope"
+    )
+    stored = (await client.get(f"{path}/submissions/p-wang", headers=me)).json()
+    assert stored["state"] == "submitted"  # none of the refusals wrote anything
+
+
+async def test_another_districts_teacher_with_the_same_ids_reaches_nothing(
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog_content: None
+) -> None:
+    task = await create(client, tokens)
+    await submit(client, task["id"], pupil(tokens), {"answers": ANSWERS})
+    path = f"/v1/tasks/{task['id']}"
+    hexi = teacher(tokens, tenant="hexi", school="hx-1")  # same user id and class id
+    assert (await client.get("/v1/tasks", headers=hexi)).json()["items"] == []
+    assert (await client.get(f"{path}/submissions", headers=hexi)).status_code == 404
+    assert (await client.get(f"{path}/submissions/p-wang", headers=hexi)).status_code == 404
+    assert (
+        await client.patch(path, headers=hexi, json={"revision": 1, "title": "改"})
+    ).status_code == 404
+    assert (await client.post(f"{path}/close", headers=hexi)).status_code == 404
+    review = {"attempt": 1, "outcome": "marked", "item_points": {"it-short": 1}}
+    marked = await client.post(f"{path}/submissions/p-wang/review", headers=hexi, json=review)
+    assert marked.status_code == 404
+    hexi_pupil = pupil(tokens, tenant="hexi", school="hx-1")
+    assert (await client.get("/v1/my/tasks", headers=hexi_pupil)).json()["counts"]["to_do"] == 0
+    # and in heping nothing changed
+    mine = (await client.get(path, headers=teacher(tokens))).json()
+    assert (mine["title"], mine["phase"], mine["revision"]) == (task["title"], "open", 1)
