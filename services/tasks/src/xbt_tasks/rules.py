@@ -225,6 +225,52 @@ def auto_mark(items: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) ->
     }
 
 
+def review_score(
+    task: Mapping[str, Any],
+    submission: Mapping[str, Any],
+    item_points: Mapping[str, float],
+    score: float | None,
+    *,
+    final: bool,
+) -> float | None:
+    """The total a review gives: without items, the teacher's `score`; with items, each
+    item's points as the teacher gives them, else as auto-marking gave them. A final mark (not a
+    return) needs points for every short answer."""
+    if not task["items"]:
+        if item_points:
+            raise invalid("body.item_points", "this task has no items")
+        if score is not None and not 0 <= score <= task["max_score"]:
+            raise invalid("body.score", f"a score is between 0 and {task['max_score']:g}")
+        if final and score is None:
+            raise invalid("body.score", "marking a task without items needs a score")
+        return score
+    if score is not None:
+        raise invalid("body.score", "a task with items is scored per item (item_points)")
+    items = {i["id"]: i for i in task["items"]}
+    for item_id, points in item_points.items():
+        if item_id not in items:
+            raise invalid(f"body.item_points.{item_id}", "not an item of this task")
+        if not 0 <= points <= items[item_id]["points"]:
+            raise invalid(
+                f"body.item_points.{item_id}",
+                f"between 0 and {items[item_id]['points']:g} points",
+            )
+    auto = submission["attempts"][-1]["marking"] or {"items": {}, "pending": []}
+    unmarked = [i for i in auto["pending"] if i not in item_points]
+    if final and unmarked:
+        raise Unprocessable(
+            "every short-answer item needs points before the work is marked",
+            errors=[{"field": f"body.item_points.{i}", "message": "missing"} for i in unmarked],
+        )
+    total = 0.0
+    for item_id in items:
+        if item_id in item_points:
+            total += item_points[item_id]
+        else:
+            total += auto["items"].get(item_id, {}).get("points", 0.0)
+    return total
+
+
 # --- shapes ----------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from xbt_shared.auth import Principal, forbid_guest_writes
-from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
+from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem
 from xbt_shared.mongo import Doc, Mongo, TenantDb
 from xbt_shared.richtext import sanitise_html
 from xbt_shared.tenancy import Tenant
@@ -498,7 +498,9 @@ class Tasks:
             raise Conflict(
                 f"attempt {current['attempt_count']} is the latest; review that one",
             )
-        score = self._score(task, current, review)
+        score = rules.review_score(
+            task, current, review.item_points, review.score, final=review.outcome == "marked"
+        )
         now = now_ms()
         changes = {
             "state": review.outcome,
@@ -526,42 +528,6 @@ class Tasks:
                 subject=sid,
             )
         return rules.public_submission({**current, **changes}, task, with_keys=True)
-
-    @staticmethod
-    def _score(task: Doc, submission: Doc, review: Review) -> float | None:
-        if not task["items"]:
-            if review.item_points:
-                raise invalid("body.item_points", "this task has no items")
-            if review.score is not None and not 0 <= review.score <= task["max_score"]:
-                raise invalid("body.score", f"a score is between 0 and {task['max_score']:g}")
-            if review.outcome == "marked" and review.score is None:
-                raise invalid("body.score", "marking a task without items needs a score")
-            return review.score
-        if review.score is not None:
-            raise invalid("body.score", "a task with items is scored per item (item_points)")
-        items = {i["id"]: i for i in task["items"]}
-        for item_id, points in review.item_points.items():
-            if item_id not in items:
-                raise invalid(f"body.item_points.{item_id}", "not an item of this task")
-            if not 0 <= points <= items[item_id]["points"]:
-                raise invalid(
-                    f"body.item_points.{item_id}",
-                    f"between 0 and {items[item_id]['points']:g} points",
-                )
-        marking = submission["attempts"][-1]["marking"] or {"items": {}, "pending": []}
-        unmarked = [i for i in marking["pending"] if i not in review.item_points]
-        if review.outcome == "marked" and unmarked:
-            raise Unprocessable(
-                "every short-answer item needs points before the work is marked",
-                errors=[{"field": f"body.item_points.{i}", "message": "missing"} for i in unmarked],
-            )
-        total = 0.0
-        for item_id in items:
-            if item_id in review.item_points:
-                total += review.item_points[item_id]
-            else:
-                total += marking["items"].get(item_id, {}).get("points", 0.0)
-        return total
 
 
 class _Raced(Exception):
