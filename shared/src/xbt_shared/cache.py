@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,12 +19,10 @@ from typing import Any
 import orjson
 from redis.asyncio import Redis
 
-# KEYS: version keys of the scopes. ARGV[1]: the entry's key prefix, ARGV[2]: its suffix,
-# ARGV[3]: the version a scope starts at. Returns {versions joined by '.', value or false}.
-#
-# A scope's first version is random, not 0: were the version key ever lost (evicted, a
-# fresh Redis), counting again from 0 could make entries stamped with an old 0 current again.
-_READ = """
+# KEYS: version keys of the scopes; ARGV[3]: the version a scope starts at. A scope's first
+# version is random, not 0: were the version key ever lost (evicted, a fresh Redis),
+# counting again from 0 could make entries stamped with an old 0 current again.
+_VERSIONS = """
 local versions = {}
 for i = 1, #KEYS do
   local v = redis.call('GET', KEYS[i])
@@ -35,9 +33,17 @@ for i = 1, #KEYS do
   versions[i] = v
 end
 local stamp = table.concat(versions, '.')
+"""
+# ARGV[1]: the entry's key prefix, ARGV[2]: its suffix. Returns {versions joined by '.',
+# value or false}.
+_READ = (
+    _VERSIONS
+    + """
 local value = redis.call('GET', ARGV[1] .. stamp .. ':' .. ARGV[2])
 return {stamp, value}
 """
+)
+_CURRENT = _VERSIONS + "return stamp\n"
 
 # A response a service marks with this header may be answered by the gateway from its own
 # Redis copy while every version named is current (see `edge_directive`).
@@ -48,7 +54,8 @@ EDGE_CACHE_HEADER = "x-xbt-edge-cache"
 class Cached:
     body: bytes
     etag: str
-    # (version key, version) of every scope the answer was computed under.
+    # (version key, version) of every scope the answer was computed under; empty for an
+    # answer nobody may keep.
     versions: tuple[tuple[str, str], ...] = ()
 
     def matches(self, if_none_match: str | None) -> bool:
@@ -56,6 +63,10 @@ class Cached:
             return False
         tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
         return "*" in tags or self.etag in tags
+
+
+def _first_version() -> int:
+    return secrets.randbelow(1 << 52) + 1
 
 
 def etag_of(body: bytes) -> str:
@@ -82,6 +93,7 @@ class VersionedCache:
         self.namespace = namespace
         self.ttl = ttl
         self._read = redis.register_script(_READ)
+        self._current = redis.register_script(_CURRENT)
 
     def _version_key(self, scope: str) -> str:
         return f"{self.prefix}t:{scope}:{self.namespace}:version"
@@ -89,27 +101,41 @@ class VersionedCache:
     def _entry_prefix(self, scopes: Sequence[str]) -> str:
         return f"{self.prefix}t:{scopes[-1]}:{self.namespace}:cache:{'+'.join(scopes)}:"
 
+    async def current(self, scopes: Sequence[str]) -> dict[str, str]:
+        """The version of each scope now (a scope never seen gets its first one)."""
+        stamp = await self._current(
+            keys=[self._version_key(s) for s in scopes], args=["", "", _first_version()]
+        )
+        stamp = stamp.decode() if isinstance(stamp, bytes) else stamp
+        return dict(zip(scopes, stamp.split("."), strict=True))
+
     async def get_or_load(
         self,
         scopes: Sequence[str],
         key: str,
         load: Callable[[], Awaitable[Any]],
+        *,
+        fresh: Callable[[Mapping[str, str]], bool] | None = None,
     ) -> Cached:
         """The cached answer for `key` in these scopes, or `load()`ed, stored and returned.
 
-        The last scope names the tenant whose key space holds the entry."""
+        The last scope names the tenant whose key space holds the entry. `fresh`, given the
+        version of each scope, tells whether what `load` read was complete at those versions
+        (a replica's in-memory index may lag a publish by a moment); when it says no, the
+        answer is returned but neither stored nor stamped, so nobody keeps it."""
         prefix = self._entry_prefix(scopes)
         version_keys = [self._version_key(s) for s in scopes]
-        stamp, value = await self._read(
-            keys=version_keys, args=[prefix, key, secrets.randbelow(1 << 52) + 1]
-        )
+        stamp, value = await self._read(keys=version_keys, args=[prefix, key, _first_version()])
         stamp = stamp.decode() if isinstance(stamp, bytes) else stamp
-        versions = tuple(zip(version_keys, stamp.split("."), strict=True))
+        parts = stamp.split(".")
+        versions = tuple(zip(version_keys, parts, strict=True))
         if value is not None:
             raw = value.encode() if isinstance(value, str) else value
             etag, _, body = raw.partition(b"\n")
             return Cached(body=body, etag=etag.decode(), versions=versions)
         body = dump(await load())
+        if fresh is not None and not fresh(dict(zip(scopes, parts, strict=True))):
+            return Cached(body=body, etag=etag_of(body))
         cached = Cached(body=body, etag=etag_of(body), versions=versions)
         # Stored under the versions read *before* loading: if a publish happened meanwhile,
         # this entry is already stale-keyed and will never be read.

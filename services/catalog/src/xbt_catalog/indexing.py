@@ -6,11 +6,19 @@ every replica converges within `follow_interval` seconds. The follower also take
 counts any replica flushed (`views_at`), so "most viewed" and the counts in result lists
 move on without re-indexing anything. A reader searches the city's index and their
 district's only.
+
+Shared caches must not keep what a lagging replica computed: a publish on one replica bumps
+the scope's cache version at once, and another replica searching before its follower ran
+would otherwise store its stale page under the new version for everyone. So the indexes
+know the versions they are complete at (read *before* each build or follower pass: every
+change committed before such a version was bumped is in what the pass reads), and a search
+answer is kept only when the versions it was asked under are those (`current_at`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,10 +79,20 @@ class Watermark:
             self.at_seen.add(doc_id)
 
 
+# The cache versions of these scopes now: `VersionedCache.current`.
+VersionsOf = Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
+TENANT_IDS = tuple(t.id for t in ALL_TENANTS)
+
+
 class TenantIndexes:
-    def __init__(self, mongo: Mongo, *, follow_interval: float = 2.0) -> None:
+    def __init__(
+        self, mongo: Mongo, *, versions_of: VersionsOf, follow_interval: float = 2.0
+    ) -> None:
         self.mongo = mongo
         self.follow_interval = follow_interval
+        self._versions_of = versions_of
+        # scope -> the cache version at which every change to it is in the index
+        self._complete_at: dict[str, str] = {}
         self.indexes: dict[str, SearchIndex] = {t.id: SearchIndex(t.id) for t in ALL_TENANTS}
         # What a result list shows of each indexed resource, so a search page needs no
         # database round trip (a few hundred bytes each: ~25 MB for 50,000 resources).
@@ -84,6 +102,8 @@ class TenantIndexes:
         self._loop = Periodic("search-index-follower", self._follow_step, interval=follow_interval)
 
     async def build(self) -> int:
+        before = await self._versions_of(TENANT_IDS)
+        marks = dict(self._complete_at)
         total = 0
         for tenant in ALL_TENANTS:
             store = CatalogStore(self.mongo.for_tenant(tenant))
@@ -97,8 +117,20 @@ class TenantIndexes:
             self.indexes[tenant.id].add_many(docs)
             self.indexes[tenant.id].warm()  # the first browse would otherwise build its order
             total += len(docs)
+        self._mark_complete(before, marks)
         log.info("search indexes built: %d resources", total)
         return total
+
+    def current_at(self, versions: Mapping[str, str]) -> bool:
+        """Whether the indexes held every change of these scopes up to these versions."""
+        complete = self._complete_at
+        return all(complete.get(scope) == v for scope, v in versions.items())
+
+    def applied_own(self, scope: str, version: int) -> None:
+        """This replica changed `scope` (already applied here) and bumped its version to
+        `version`: if nothing else was missing before, nothing is now."""
+        if self._complete_at.get(scope) == str(version - 1):
+            self._complete_at[scope] = str(version)
 
     def _note(self, tenant: str, doc: Doc) -> None:
         self._changes[tenant].note(doc.get("updated_at"), doc["_id"])
@@ -153,9 +185,24 @@ class TenantIndexes:
                     changed += 1
         return changed
 
-    async def _follow_step(self) -> bool:
+    async def catch_up(self) -> None:
+        """One follower pass: other replicas' changes and view counts, then mark the
+        indexes complete at the versions read before it."""
+        before = await self._versions_of(TENANT_IDS)
+        marks = dict(self._complete_at)
         await self.follow_once()
         await self.follow_views_once()
+        self._mark_complete(before, marks)
+
+    def _mark_complete(self, before: Mapping[str, str], marks: Mapping[str, str]) -> None:
+        for scope, version in before.items():
+            # A mark this replica's own publish moved on during the pass stays: it is
+            # valid too, and going back would only stop answers being kept for a while.
+            if self._complete_at.get(scope) == marks.get(scope):
+                self._complete_at[scope] = version
+
+    async def _follow_step(self) -> bool:
+        await self.catch_up()
         return False
 
     def start(self) -> None:

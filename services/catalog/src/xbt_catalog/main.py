@@ -44,7 +44,17 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_indexes(runtime)
-        indexes = TenantIndexes(runtime.mongo, follow_interval=settings.index_follow_seconds)
+        cache = VersionedCache(
+            runtime.redis,
+            prefix=runtime.redis_prefix,
+            namespace=CACHE_NAMESPACE,
+            ttl=settings.cache_ttl_seconds,
+        )
+        indexes = TenantIndexes(
+            runtime.mongo,
+            versions_of=cache.current,
+            follow_interval=settings.index_follow_seconds,
+        )
         await indexes.build()
         # The indexes are millions of long-lived objects; left to the cyclic GC, every full
         # collection walks them all (a fifth of a cached read's CPU). Freezing moves what
@@ -61,12 +71,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         views.start()
         app.state.catalog = Catalog(
             mongo=runtime.mongo,
-            cache=VersionedCache(
-                runtime.redis,
-                prefix=runtime.redis_prefix,
-                namespace=CACHE_NAMESPACE,
-                ttl=settings.cache_ttl_seconds,
-            ),
+            cache=cache,
             views=views,
             search_index=indexes,
             max_page_size=settings.max_page_size,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -42,6 +43,10 @@ class SearchPort(Protocol):
     def remove(self, owner: str, resource_id: str) -> None: ...
 
     def summaries(self, ids: list[tuple[str, str]]) -> list[Doc]: ...
+
+    def current_at(self, versions: Mapping[str, str]) -> bool: ...
+
+    def applied_own(self, scope: str, version: int) -> None: ...
 
     def search(
         self,
@@ -177,7 +182,9 @@ class Catalog:
                 "sort": sort,
             }
 
-        return await self.cache.get_or_load(scopes_of(reader), key, load)
+        return await self.cache.get_or_load(
+            scopes_of(reader), key, load, fresh=self.search_index.current_at
+        )
 
     # the publishing workflow ---------------------------------------------------------------
 
@@ -332,7 +339,8 @@ class Catalog:
         elif current == "published":
             self.search_index.remove(tenant.id, resource_id)
         if "published" in (current, target):
-            await self.cache.invalidate(tenant.id)
+            version = await self.cache.invalidate(tenant.id)
+            self.search_index.applied_own(tenant.id, version)
         return public_resource(
             {**updated, "history": [*doc.get("history", []), entry]},
             tenant.id,

@@ -1,0 +1,90 @@
+"""Two catalog replicas on one MongoDB and one Redis: a replica whose index has not yet
+caught up with another's publish answers from what it has, but keeps nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from xbt_catalog.indexing import TenantIndexes
+from xbt_catalog.main import create_app
+from xbt_catalog.settings import CatalogSettings
+from xbt_shared.cache import EDGE_CACHE_HEADER
+from xbt_shared.mongo import Doc
+from xbt_shared.testing import TokenFactory
+
+from ..api.test_publishing import NEW, admin, teacher
+from ..conftest import pupil
+
+QUERY = {"q": "图像解法"}
+
+
+@pytest.fixture
+async def lagging(
+    catalog_settings: CatalogSettings, tokens: TokenFactory, corpus: list[Doc]
+) -> AsyncIterator[FastAPI]:
+    """A second replica whose follower ran once at start and not again during the test."""
+    app = create_app(catalog_settings.model_copy(update={"index_follow_seconds": 3600.0}))
+    async with app.router.lifespan_context(app):
+        tokens.install(app.state.verifier)
+        yield app
+
+
+def _client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def _search(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[list[str], bool]:
+    resp = await client.get("/v1/resources", headers=headers, params=QUERY)
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    return [item["id"] for item in body["items"]], EDGE_CACHE_HEADER in resp.headers
+
+
+async def test_a_lagging_replica_keeps_no_stale_search_page(
+    client: httpx.AsyncClient, lagging: FastAPI, tokens: TokenFactory
+) -> None:
+    reader = pupil(tokens)
+    async with _client(lagging) as other:
+        assert await _search(other, reader) == ([], True)  # caught up: kept and marked
+        created = await client.post(
+            "/v1/resources", headers=teacher(tokens), json={**NEW, "level": "district"}
+        )
+        rid = created.json()["id"]
+        await client.post(f"/v1/resources/{rid}/submit", headers=teacher(tokens))
+        published = await client.post(f"/v1/resources/{rid}/publish", headers=admin(tokens))
+        assert published.status_code == 200, published.text
+
+        # The lagging replica has not seen the publish: it answers without the resource,
+        # and neither stores that page nor lets the gateway keep it.
+        assert await _search(other, reader) == ([], False)
+        # The publishing replica is current: it finds the resource, because the stale page
+        # was not stored under the new version, and its answer may be kept.
+        assert await _search(client, reader) == ([rid], True)
+
+        indexes = lagging.state.catalog.search_index
+        assert isinstance(indexes, TenantIndexes)
+        await indexes.catch_up()
+        assert await _search(other, reader) == ([rid], True)
+
+
+async def test_answers_are_kept_again_once_the_follower_has_passed(
+    catalog_settings: CatalogSettings, lagging: FastAPI, tokens: TokenFactory
+) -> None:
+    """A version moved by someone else (a seed, another replica) is caught up with by the
+    next pass, whatever the pass finds."""
+    reader = pupil(tokens)
+    catalog = lagging.state.catalog
+    async with _client(lagging) as other:
+        assert (await _search(other, reader))[1]
+        await catalog.cache.invalidate("heping")
+        assert await _search(other, reader) == ([], False)
+        await catalog.search_index.catch_up()
+        assert await _search(other, reader) == ([], True)
+        # the city's version is one of the scopes a heping reader's page depends on
+        await catalog.cache.invalidate("city")
+        assert await _search(other, reader) == ([], False)
