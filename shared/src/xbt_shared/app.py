@@ -2,11 +2,20 @@
 
 `build_app` returns a FastAPI app with problem+json errors, request ids, tracing, metrics,
 `/livez` (the process answers), `/readyz` (its dependencies answer) and `/metrics`.
+
+Once an app's lifespan has started everything, what is alive then (modules, routes, models,
+connections, a search index) lives as long as the process. Left to the cyclic garbage
+collector, every full collection walks all of it while the event loop waits: in the gateway
+under load, a 40-70 ms stall every few seconds, which every request in flight pays (the
+p99 of a search through it). `gc.freeze()` moves those objects out of the collector's sight,
+so a full collection walks only what was made since.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -19,6 +28,25 @@ from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+
+
+def freeze_after_start(lifespan: Lifespan | None) -> Lifespan:
+    """`lifespan`, then a collection and `gc.freeze()` before the app serves."""
+
+    @asynccontextmanager
+    async def started(app: FastAPI) -> AsyncIterator[Any]:
+        if lifespan is None:
+            gc.collect()
+            gc.freeze()
+            yield None
+            return
+        async with lifespan(app) as state:
+            gc.collect()
+            gc.freeze()
+            yield state
+
+    return started
 
 
 def build_app(
@@ -27,7 +55,7 @@ def build_app(
     service: str,
     title: str,
     version: str = "1.0.0",
-    lifespan: Any = None,
+    lifespan: Lifespan | None = None,
     readiness: ReadinessCheck | None = None,
     description: str = "",
     app_class: type[FastAPI] = FastAPI,
@@ -45,7 +73,7 @@ def build_app(
         title=title,
         version=version,
         description=description,
-        lifespan=lifespan,
+        lifespan=freeze_after_start(lifespan),
         docs_url="/docs" if settings.environment != "prod" else None,
         redoc_url=None,
         # Our RequestContextMiddleware opens the server span; FastAPI's own telemetry would
@@ -89,7 +117,7 @@ def build_service_app(
     runtime: Runtime,
     *,
     title: str,
-    lifespan: Any,
+    lifespan: Lifespan,
     routers: Sequence[APIRouter] = (),
     description: str = "",
     service: str | None = None,
