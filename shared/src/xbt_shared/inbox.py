@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from xbt_shared.envelope import CloudEvent
-from xbt_shared.mongo import INBOX, TenantDb, UnitOfWork
+from xbt_shared.mongo import INBOX, TenantDb, UnitOfWork, is_transient
 
 Effect = Callable[[UnitOfWork], Awaitable[None]]
 
@@ -40,7 +40,7 @@ async def process_once(tdb: TenantDb, event: CloudEvent, effect: Effect, *, trie
                 return False
             raise
         except OperationFailure as exc:
-            if not exc.has_error_label("TransientTransactionError") or attempt == tries - 1:
+            if not is_transient(exc) or attempt == tries - 1:
                 raise
             await asyncio.sleep(0.01 * 2**attempt)
             continue

@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from xbt_shared.envelope import CloudEvent
 from xbt_shared.tenancy import ALL_TENANTS, Tenant
@@ -24,6 +25,12 @@ Doc = dict[str, Any]
 
 OUTBOX = "outbox"
 INBOX = "inbox"
+
+
+def is_transient(exc: PyMongoError) -> bool:
+    """A transaction that lost a race with another commit (a write conflict): nothing it
+    wrote stays, and running it again may well succeed."""
+    return exc.has_error_label("TransientTransactionError") or getattr(exc, "code", None) == 112
 
 
 class Mongo:

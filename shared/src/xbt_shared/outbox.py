@@ -15,19 +15,33 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from prometheus_client import Counter, Gauge
+from pymongo.errors import PyMongoError
 
 from xbt_shared.bus import EventBus
-from xbt_shared.mongo import OUTBOX, Mongo, TenantDb
+from xbt_shared.mongo import OUTBOX, Doc, Mongo, TenantDb, is_transient
 from xbt_shared.periodic import Periodic
 from xbt_shared.tenancy import Tenant
 
 log = logging.getLogger("xbt.outbox")
 
+# Marking published rows: how often to try again after losing a race with a commit.
+MARK_TRIES = 20
+MARK_RETRY_SECONDS = 0.01
+
 RELAYED = Counter("xbt_outbox_relayed_total", "Outbox rows published", ["service"])
 RELAY_FAILURES = Counter("xbt_outbox_publish_failures_total", "Failed publishes", ["service"])
 PENDING = Gauge("xbt_outbox_pending", "Unsent outbox rows seen in the last pass", ["service"])
+
+
+def _unleased(now: datetime) -> dict[str, Any]:
+    """No lease, or one that ran out: null, missing or before `now`. Written without a
+    top-level `$or`, which keeps every server able to serve the filter from an index (the
+    pending rows by `published_at`, the claim by `_id`) rather than walk the whole outbox,
+    published rows included."""
+    return {"$not": {"$gte": now}}
 
 
 class OutboxRelay:
@@ -98,11 +112,7 @@ class OutboxRelay:
         candidates = [
             row["_id"]
             async for row in outbox.find(
-                {
-                    "published_at": None,
-                    "$or": [{"claimed_until": None}, {"claimed_until": {"$lt": now}}],
-                },
-                {"_id": 1},
+                {"published_at": None, "claimed_until": _unleased(now)}, {"_id": 1}
             )
             .sort("created_at", 1)
             .limit(self.batch_size)
@@ -110,14 +120,15 @@ class OutboxRelay:
         if not candidates:
             return 0
         claim = f"{self.owner}:{uuid.uuid4().hex}"
-        await outbox.update_many(
-            {
-                "_id": {"$in": candidates},
-                "published_at": None,
-                "$or": [{"claimed_until": None}, {"claimed_until": {"$lt": now}}],
-            },
+        claimed = await self._update(
+            tdb,
+            {"_id": {"$in": candidates}, "published_at": None, "claimed_until": _unleased(now)},
             {"$set": {"claimed_until": now + self.lease, "claim": claim}},
+            tries=1,
         )
+        if not claimed:  # lost a race with a commit in flight: the next pass takes them
+            self._due.add(tdb.tenant.id)
+            return 0
         # By id (the candidates): an index the server always has, whatever the outbox's size.
         rows = [
             row
@@ -131,20 +142,48 @@ class OutboxRelay:
         confirmed = [row["_id"] for row, res in zip(rows, results, strict=True) if res is None]
         failed = [row["_id"] for row, res in zip(rows, results, strict=True) if res is not None]
         if confirmed:
-            await outbox.update_many(
+            # Should this never succeed, the lease runs out and the rows go out once more
+            # (consumers are idempotent): published more than once, never lost.
+            await self._update(
+                tdb,
                 {"_id": {"$in": confirmed}},
                 {"$set": {"published_at": datetime.now(UTC)}, "$unset": {"claim": ""}},
+                tries=MARK_TRIES,
             )
             RELAYED.labels(self.mongo.service).inc(len(confirmed))
         if failed:
             RELAY_FAILURES.labels(self.mongo.service).inc(len(failed))
             log.warning("%d events not confirmed; will retry", len(failed))
             # Release the lease at once so the next pass retries them.
-            await outbox.update_many(
+            await self._update(
+                tdb,
                 {"_id": {"$in": failed}},
                 {"$set": {"claimed_until": None}, "$inc": {"attempts": 1}, "$unset": {"claim": ""}},
+                tries=MARK_TRIES,
             )
         return len(confirmed)
+
+    async def _update(self, tdb: TenantDb, query: Doc, update: Doc, *, tries: int) -> bool:
+        """`update_many` on the outbox in a transaction of its own; False if it conflicted
+        with a commit in flight `tries` times (then nothing was written).
+
+        The services' transactions insert into the same collection at the same moment. A
+        multi-row write outside a transaction is retried by the server itself until it
+        gets through, and a server may do that while holding the collection, so that the
+        very inserts it waits for queue behind it: every submission of a deadline burst
+        stalled for seconds. Inside a transaction a conflict comes back at once."""
+        for attempt in range(tries):
+            async with tdb.mongo.client.start_session() as session:
+                try:
+                    async with await session.start_transaction():
+                        await tdb[OUTBOX].update_many(query, update, session=session)
+                    return True
+                except PyMongoError as exc:
+                    if not is_transient(exc):
+                        raise
+            if attempt < tries - 1:
+                await asyncio.sleep(MARK_RETRY_SECONDS * (attempt + 1))
+        return False
 
     async def pending(self) -> int:
         count = 0

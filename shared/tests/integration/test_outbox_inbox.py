@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -128,6 +129,73 @@ async def test_relay_publishes_every_tenant_in_order(
         assert [i for i in recorder.ids if i in {e.id for e in mine}] == [e.id for e in mine]
         assert {e.id for e in theirs} <= set(recorder.ids)
         assert await relay.relay_once() == 0
+    finally:
+        await conn.close()
+
+
+async def test_a_live_lease_keeps_rows_from_other_relays_until_it_runs_out(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    try:
+        events = [await _write_with_event(mongo, tenant, n) for n in range(3)]
+        outbox = mongo.for_tenant(tenant)[OUTBOX]
+        # Another replica claimed the first row and is still inside its lease; it claimed
+        # the second one too, but long ago, and died.
+        now = datetime.now(UTC)
+        await outbox.update_one(
+            {"_id": events[0].id},
+            {"$set": {"claimed_until": now + timedelta(minutes=5), "claim": "other:live"}},
+        )
+        await outbox.update_one(
+            {"_id": events[1].id},
+            {"$set": {"claimed_until": now - timedelta(seconds=1), "claim": "other:dead"}},
+        )
+        relay = OutboxRelay(mongo, bus)
+        assert await relay.relay_once() == 2
+        await eventually(lambda: len(recorder.ids) == 2)
+        assert sorted(recorder.ids) == sorted([events[1].id, events[2].id])
+        assert await relay.relay_once() == 0  # published rows are never taken again
+        held = await outbox.find_one({"_id": events[0].id})
+        assert held is not None and held["published_at"] is None and held["claim"] == "other:live"
+        # the lease runs out: the row is taken and published once
+        await outbox.update_one(
+            {"_id": events[0].id}, {"$set": {"claimed_until": now - timedelta(seconds=1)}}
+        )
+        assert await relay.relay_once() == 1
+        await eventually(lambda: len(recorder.ids) == 3)
+        assert recorder.ids[-1] == events[0].id
+        assert await relay.pending() == 0
+    finally:
+        await conn.close()
+
+
+async def test_a_claim_that_meets_a_commit_in_flight_gives_way_at_once(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+) -> None:
+    """The relay's claim conflicts with a transaction holding one of its rows: it returns
+    at once with nothing claimed (instead of waiting on the server while that transaction's
+    own writes queue behind it), and takes the rows on the next pass."""
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    try:
+        events = [await _write_with_event(mongo, tenant, n) for n in range(2)]
+        tdb = mongo.for_tenant(tenant)
+        relay = OutboxRelay(mongo, bus)
+        async with mongo.client.start_session() as session:
+            async with await session.start_transaction():
+                await tdb[OUTBOX].update_one(
+                    {"_id": events[0].id}, {"$inc": {"attempts": 0.5}}, session=session
+                )
+                began = asyncio.get_running_loop().time()
+                assert await relay.relay_tenant(tdb) == 0
+                assert asyncio.get_running_loop().time() - began < 2.0
+                rows = [r async for r in tdb[OUTBOX].find({"claim": {"$exists": True}})]
+                assert rows == []  # nothing half-claimed
+                await session.abort_transaction()
+        assert await relay.relay_tenant(tdb) == 2
+        await eventually(lambda: sorted(recorder.ids) == sorted(e.id for e in events))
     finally:
         await conn.close()
 

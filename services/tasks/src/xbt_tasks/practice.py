@@ -37,7 +37,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from xbt_shared.marking import OBJECTIVE_TYPES, BadAnswer, mark
-from xbt_shared.mongo import Doc, Mongo, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, Mongo, TenantDb, UnitOfWork, is_transient
 from xbt_shared.tenancy import Tenant
 from xbt_tasks.catalog_client import CatalogClient, CatalogUnavailable
 from xbt_tasks.rules import invalid, item_for_pupil, option_keys
@@ -463,10 +463,6 @@ class PracticeStore:
 # --- use cases -------------------------------------------------------------------------------
 
 
-def _transient(exc: OperationFailure) -> bool:
-    return exc.has_error_label("TransientTransactionError") or exc.code == 112  # WriteConflict
-
-
 class _Answered(Exception):
     """The item got an answer between our read and our write."""
 
@@ -569,7 +565,7 @@ class Practice:
             except (_Answered, DuplicateKeyError):
                 pass  # re-read: answered meanwhile (409), or a first record raced (retry)
             except OperationFailure as exc:
-                if not _transient(exc):
+                if not is_transient(exc):
                     raise
             else:
                 after = {

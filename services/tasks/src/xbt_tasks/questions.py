@@ -39,7 +39,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem
-from xbt_shared.mongo import Doc, Mongo, TenantDb
+from xbt_shared.mongo import Doc, Mongo, TenantDb, is_transient
 from xbt_shared.richtext import sanitise_html
 from xbt_shared.tenancy import Tenant
 from xbt_tasks import rules
@@ -174,11 +174,6 @@ def public_question(question: Mapping[str, Any], who: Audience) -> Doc:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def transient(exc: OperationFailure) -> bool:
-    """A write that lost a race inside a transaction; tried again with fresh reads."""
-    return exc.has_error_label("TransientTransactionError") or exc.code == 112  # WriteConflict
-
-
 def read_query(who: Audience, task_id: str, class_ids: Sequence[str]) -> Doc:
     """The store query for what `who` sees (the same rule as `sees`)."""
     query = in_classes(task_id, class_ids)
@@ -289,7 +284,7 @@ class Questions:
             except DuplicateKeyError:
                 taken = True
             except OperationFailure as exc:
-                if not transient(exc):
+                if not is_transient(exc):
                     raise
                 taken = False
             # A concurrent retry with the same key got there (or is getting there) first:
@@ -390,7 +385,7 @@ class Questions:
                     tenant, actor, question, reply_id, cleaned, by_teacher
                 )
             except OperationFailure as exc:
-                if not transient(exc):
+                if not is_transient(exc):
                     raise
                 updated = None  # a concurrent reply's transaction: read the thread again
             if updated is not None:

@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem
-from xbt_shared.mongo import Doc, Mongo, TenantDb
+from xbt_shared.mongo import Doc, Mongo, TenantDb, is_transient
 from xbt_shared.richtext import sanitise_html
 from xbt_shared.tenancy import Tenant
 from xbt_tasks import rules
@@ -49,10 +49,6 @@ def request_digest(content: Content) -> str:
         default=str,
     )
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _transient(exc: OperationFailure) -> bool:
-    return exc.has_error_label("TransientTransactionError") or exc.code == 112  # WriteConflict
 
 
 class IdempotencyKeyReused(Problem):
@@ -348,7 +344,7 @@ class Tasks:
             except DuplicateKeyError:
                 pass  # a concurrent request with the same key, or the same first attempt
             except OperationFailure as exc:
-                if not _transient(exc):
+                if not is_transient(exc):
                     raise
             except _Raced:
                 pass
