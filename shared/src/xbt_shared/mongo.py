@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -141,5 +142,17 @@ def outbox_row(event: CloudEvent) -> Doc:
     }
 
 
-async def ensure_outbox_indexes(tdb: TenantDb) -> None:
+# Published outbox rows and processed inbox records are kept this long (to trace an event
+# back), then the server's TTL monitor removes them: both collections would otherwise grow
+# with every event the city ever produced. Far longer than any redelivery (retries come
+# within minutes), so an inbox record never expires while its event can still arrive.
+EVENT_RECORDS_KEPT = timedelta(days=7)
+
+
+async def ensure_event_indexes(tdb: TenantDb) -> None:
+    """The outbox's and the inbox's indexes in one tenant database."""
+    kept = int(EVENT_RECORDS_KEPT.total_seconds())
     await tdb[OUTBOX].create_index([("published_at", 1), ("created_at", 1)])
+    # Unpublished rows (published_at null) are never removed: TTL only takes dates.
+    await tdb[OUTBOX].create_index("published_at", expireAfterSeconds=kept)
+    await tdb[INBOX].create_index("processed_at", expireAfterSeconds=kept)

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_outbox_indexes
+from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_event_indexes
 
 TEXTBOOKS = "textbooks"
 RESOURCES = "resources"
@@ -44,7 +44,7 @@ class CatalogStore:
         await self.tdb[TEXTBOOKS].create_index(
             [("stage", ASCENDING), ("grade", ASCENDING), ("subject", ASCENDING)]
         )
-        await ensure_outbox_indexes(self.tdb)
+        await ensure_event_indexes(self.tdb)
 
     # textbooks -----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_outbox_indexes
+from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_event_indexes
 
 USERS = "users"
 SCHOOLS = "schools"
@@ -46,7 +46,7 @@ class IdentityStore:
         await self.tdb[CLASSES].create_index(
             [("school_id", ASCENDING), ("grade", ASCENDING), ("number", ASCENDING)], unique=True
         )
-        await ensure_outbox_indexes(self.tdb)
+        await ensure_event_indexes(self.tdb)
 
     # users ---------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_outbox_indexes
+from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_event_indexes
 from xbt_tasks.rules import IDEMPOTENCY, SUBMISSIONS, TASKS
 
 
@@ -32,7 +32,7 @@ class TaskStore:
         # Kept for a while so a retried submit is answered as the first one was.
         await self.tdb[IDEMPOTENCY].create_index("expires_at", expireAfterSeconds=0)
         if isinstance(self.tdb, TenantDb):
-            await ensure_outbox_indexes(self.tdb)
+            await ensure_event_indexes(self.tdb)
 
     # tasks --------------------------------------------------------------------------------------
 
