@@ -27,10 +27,14 @@ QUERY = {"q": "图像解法"}
 async def lagging(
     catalog_settings: CatalogSettings, tokens: TokenFactory, corpus: list[Doc]
 ) -> AsyncIterator[FastAPI]:
-    """A second replica whose follower ran once at start and not again during the test."""
-    app = create_app(catalog_settings.model_copy(update={"index_follow_seconds": 3600.0}))
+    """A second replica whose follower passes only when the test says so."""
+    app = create_app(catalog_settings)
     async with app.router.lifespan_context(app):
         tokens.install(app.state.verifier)
+        indexes = app.state.catalog.search_index
+        assert isinstance(indexes, TenantIndexes)
+        await indexes.stop()  # no pass of its own from now on (one may have run at start)
+        await indexes.catch_up()
         yield app
 
 
