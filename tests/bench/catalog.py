@@ -13,8 +13,9 @@ aiohttp hop to catalog):
   distinct URLs round-robin, each warmed first so every measured request is a cache hit. The
   detail also counts a view (one Redis HINCRBY per request) — part of its real cost.
 - search `?q=`: ~50 realistic Chinese queries round-robin, once with the cache defeated
-  (every request a (page, size) pair not asked before, so the index is searched, the page's
-  documents are read from MongoDB and the answer is written to the cache) — the honest figure
+  (every request a (page, size) pair not asked before, so the index is searched, the page is
+  built from the entries the index keeps in memory and the answer is written to the cache
+  and to the gateway's edge copy) — the honest figure
   for the p99 target — and once cached (the same queries at one page size, warmed).
 """
 
