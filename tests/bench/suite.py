@@ -482,7 +482,8 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         "gateway's whoami of this run; search: "
         f"{len(catalog.SEARCH_QUERIES)} Chinese queries round-robin, 'uncached' = every "
         "request a (page 1-4, size 10-50) not asked before (index search, page from the "
-        f"entries kept in memory, cache write), 'cached' = the same queries at size {catalog.CACHED_SEARCH_SIZE}, warmed",
+        "entries kept in memory, cache write), 'cached' = the same queries at size "
+        f"{catalog.CACHED_SEARCH_SIZE}, warmed",
         f"durations: logins {config.login.warmup:g}+{config.login.duration:g} s (warm-up + "
         f"measured), argon2 loop {config.hash_seconds:g} s, GETs "
         f"{config.get.warmup:g}+{config.get.duration:g} s",
