@@ -3,15 +3,16 @@ caught up with another's publish answers from what it has, but keeps nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from xbt_catalog.indexing import TenantIndexes
+from xbt_catalog.indexing import TENANT_IDS, TenantIndexes
 from xbt_catalog.main import create_app
+from xbt_catalog.service import Catalog
 from xbt_catalog.settings import CatalogSettings
 from xbt_shared.cache import EDGE_CACHE_HEADER
 from xbt_shared.mongo import Doc
@@ -92,3 +93,48 @@ async def test_answers_are_kept_again_once_the_follower_has_passed(
         # the city's version is one of the scopes a heping reader's page depends on
         await catalog.cache.invalidate("city")
         assert await _search(other, reader) == ([], False)
+
+
+async def test_an_own_publish_moves_the_mark_on_only_from_the_version_before_it(
+    catalog: Catalog,
+) -> None:
+    indexes = catalog.search_index
+    assert isinstance(indexes, TenantIndexes)
+    await indexes.stop()
+    await indexes.catch_up()
+    v = int((await catalog.cache.current(["heping"]))["heping"])
+    assert indexes.current_at({"heping": str(v)})
+    indexes.applied_own("heping", v + 1)
+    assert indexes.current_at({"heping": str(v + 1)})
+    # someone else's change took v + 2 before this replica's own v + 3: not complete
+    indexes.applied_own("heping", v + 3)
+    assert not indexes.current_at({"heping": str(v + 3)})
+    assert indexes.current_at({"heping": str(v + 1)})  # still complete where it was
+    assert indexes.current_at({"city": (await catalog.cache.current(["city"]))["city"]})
+
+
+async def test_a_mark_moved_on_during_a_follower_pass_is_kept(catalog: Catalog) -> None:
+    """The pass read version 10; an own publish made it 11 while the pass ran: ending the
+    pass must not take the mark back to 10."""
+    versions = dict.fromkeys(TENANT_IDS, "10")
+
+    async def versions_of(scopes: Sequence[str]) -> Mapping[str, str]:
+        return {s: versions[s] for s in scopes}
+
+    indexes = TenantIndexes(catalog.mongo, versions_of=versions_of)
+    await indexes.catch_up()
+    assert indexes.current_at({"heping": "10", "city": "10"})
+    follow = indexes.follow_once
+
+    async def with_an_own_publish() -> int:
+        changed = await follow()
+        versions["heping"] = "11"
+        indexes.applied_own("heping", 11)
+        return changed
+
+    indexes.follow_once = with_an_own_publish  # type: ignore[method-assign]
+    await indexes.catch_up()
+    assert indexes.current_at({"heping": "11", "city": "10"})
+    indexes.follow_once = follow  # type: ignore[method-assign]
+    await indexes.catch_up()
+    assert indexes.current_at({"heping": "11", "city": "10"})
