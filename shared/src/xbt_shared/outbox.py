@@ -128,6 +128,7 @@ class OutboxRelay:
         )
         if not claimed:  # lost a race with a commit in flight: the next pass takes them
             self._due.add(tdb.tenant.id)
+            await asyncio.sleep(MARK_RETRY_SECONDS)  # not at once: let that commit finish
             return 0
         # By id (the candidates): an index the server always has, whatever the outbox's size.
         rows = [
