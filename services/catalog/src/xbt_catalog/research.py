@@ -518,7 +518,9 @@ class Research:
             plan_id,
             expect={
                 "resource_id": None,
-                "$or": [{"publishing_at": None}, {"publishing_at": {"$lt": now - PUBLISH_CLAIM}}],
+                # no claim, or one that ran out (null, missing or older): no top-level $or,
+                # so the server finds the plan by its id rather than walking every plan
+                "publishing_at": {"$not": {"$gte": now - PUBLISH_CLAIM}},
             },
             update={"$set": {"publishing_at": now}},
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from xbt_catalog.research import revision_from_if_match
+from xbt_catalog.research import PUBLISH_CLAIM, revision_from_if_match
+from xbt_catalog.research_store import PLANS
+from xbt_catalog.service import Catalog
 from xbt_shared.mongo import Doc
 from xbt_shared.richtext import sanitise_html
+from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory
 
 from ..conftest import pupil
@@ -357,6 +361,24 @@ async def test_publish_as_resource_enters_the_workflow(
     assert seen.json()["title"] == PLAN["title"] and seen.json()["content"]["format"] == "markdown"
     other = pupil(tokens, tenant="hexi", school="hx-zx-1")
     assert (await client.get(f"/v1/resources/{rid}", headers=other)).status_code == 404
+
+
+async def test_a_publish_in_progress_holds_the_plan_until_its_claim_runs_out(
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog: Catalog
+) -> None:
+    gid = (await _group(client, admin(tokens), ["t1"]))["id"]
+    pid = (await _plan(client, teacher(tokens, "t1"), gid))["id"]
+    plans = catalog.mongo.for_tenant(Tenant("heping"))[PLANS]
+    url = f"/v1/lesson-plans/{pid}/publish-as-resource"
+    # another request claimed the plan a moment ago and is still creating the resource
+    await plans.update_one({"_id": pid}, {"$set": {"publishing_at": datetime.now(UTC)}})
+    busy = await client.post(url, headers=teacher(tokens, "t1"))
+    assert busy.status_code == 409 and busy.json()["type"] == "/problems/publishing"
+    # that request died half-way: once its claim has run out, the plan can be published
+    stale = datetime.now(UTC) - PUBLISH_CLAIM - timedelta(seconds=1)
+    await plans.update_one({"_id": pid}, {"$set": {"publishing_at": stale}})
+    made = await client.post(url, headers=teacher(tokens, "t1"))
+    assert made.status_code == 201, made.text
 
 
 async def test_city_groups_live_in_the_city(
