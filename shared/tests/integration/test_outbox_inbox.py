@@ -71,6 +71,15 @@ class Recorder:
         return conn
 
 
+@pytest.fixture
+async def recorder(isolated_env: dict[str, Any]) -> AsyncIterator[Recorder]:
+    """Every event published on the test's exchange from now on, by id."""
+    recorder = Recorder()
+    conn = await recorder.start(isolated_env)
+    yield recorder
+    await conn.close()
+
+
 async def _write_with_event(mongo: Mongo, tenant: Tenant, n: int) -> CloudEvent:
     async with mongo.for_tenant(tenant).unit_of_work() as uow:
         await uow["things"].insert_one({"_id": f"thing-{n}"}, session=uow.session)
@@ -114,127 +123,105 @@ async def test_published_rows_and_inbox_records_expire_pending_rows_never(
 
 
 async def test_published_exactly_once_when_the_connection_drops(
-    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+    mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
 ) -> None:
-    recorder = Recorder()
-    conn = await recorder.start(isolated_env)
+    event = await _write_with_event(mongo, tenant, 1)
+    # The broker connection drops after the commit and before the relay publishes.
+    assert bus.connection is not None
+    await bus.connection.transport.connection.close(ConnectionResetError("simulated drop"))
+    relay = OutboxRelay(mongo, bus, idle_interval=0.1)
+    first_pass = await relay.relay_once()
+    assert first_pass == 0  # nothing confirmed while the connection is down
+    row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
+    assert row is not None and row["published_at"] is None and row["attempts"] == 1
+    relay.start()
     try:
-        event = await _write_with_event(mongo, tenant, 1)
-        # The broker connection drops after the commit and before the relay publishes.
-        assert bus.connection is not None
-        await bus.connection.transport.connection.close(ConnectionResetError("simulated drop"))
-        relay = OutboxRelay(mongo, bus, idle_interval=0.1)
-        first_pass = await relay.relay_once()
-        assert first_pass == 0  # nothing confirmed while the connection is down
-        row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
-        assert row is not None and row["published_at"] is None and row["attempts"] == 1
-        relay.start()
-        try:
-            await eventually(lambda: recorder.ids == [event.id], timeout=20)
-            # Keep the relay running a while longer: nothing is published twice.
-            await asyncio.sleep(1.0)
-        finally:
-            await relay.stop()
-        assert recorder.ids == [event.id]
-        row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
-        assert row is not None and row["published_at"] is not None
-        assert await relay.pending() == 0
+        await eventually(lambda: recorder.ids == [event.id], timeout=20)
+        # Keep the relay running a while longer: nothing is published twice.
+        await asyncio.sleep(1.0)
     finally:
-        await conn.close()
+        await relay.stop()
+    assert recorder.ids == [event.id]
+    row = await mongo.for_tenant(tenant)[OUTBOX].find_one({"_id": event.id})
+    assert row is not None and row["published_at"] is not None
+    assert await relay.pending() == 0
 
 
 async def test_relay_publishes_every_tenant_in_order(
-    mongo: Mongo, bus: EventBus, tenant: Tenant, other_tenant: Tenant, isolated_env: dict[str, Any]
+    mongo: Mongo, bus: EventBus, tenant: Tenant, other_tenant: Tenant, recorder: Recorder
 ) -> None:
-    recorder = Recorder()
-    conn = await recorder.start(isolated_env)
-    try:
-        mine = [await _write_with_event(mongo, tenant, n) for n in range(5)]
-        theirs = [await _write_with_event(mongo, other_tenant, n) for n in range(3)]
-        relay = OutboxRelay(mongo, bus)
-        assert await relay.relay_once() == 8
-        await eventually(lambda: len(recorder.ids) == 8)
-        assert [i for i in recorder.ids if i in {e.id for e in mine}] == [e.id for e in mine]
-        assert {e.id for e in theirs} <= set(recorder.ids)
-        assert await relay.relay_once() == 0
-    finally:
-        await conn.close()
+    mine = [await _write_with_event(mongo, tenant, n) for n in range(5)]
+    theirs = [await _write_with_event(mongo, other_tenant, n) for n in range(3)]
+    relay = OutboxRelay(mongo, bus)
+    assert await relay.relay_once() == 8
+    await eventually(lambda: len(recorder.ids) == 8)
+    assert [i for i in recorder.ids if i in {e.id for e in mine}] == [e.id for e in mine]
+    assert {e.id for e in theirs} <= set(recorder.ids)
+    assert await relay.relay_once() == 0
 
 
 async def test_a_live_lease_keeps_rows_from_other_relays_until_it_runs_out(
-    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+    mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
 ) -> None:
-    recorder = Recorder()
-    conn = await recorder.start(isolated_env)
-    try:
-        events = [await _write_with_event(mongo, tenant, n) for n in range(3)]
-        outbox = mongo.for_tenant(tenant)[OUTBOX]
-        # Another replica claimed the first row and is still inside its lease; it claimed
-        # the second one too, but long ago, and died.
-        now = datetime.now(UTC)
-        await outbox.update_one(
-            {"_id": events[0].id},
-            {"$set": {"claimed_until": now + timedelta(minutes=5), "claim": "other:live"}},
-        )
-        await outbox.update_one(
-            {"_id": events[1].id},
-            {"$set": {"claimed_until": now - timedelta(seconds=1), "claim": "other:dead"}},
-        )
-        relay = OutboxRelay(mongo, bus)
-        assert await relay.relay_once() == 2
-        await eventually(lambda: len(recorder.ids) == 2)
-        assert sorted(recorder.ids) == sorted([events[1].id, events[2].id])
-        assert await relay.relay_once() == 0  # published rows are never taken again
-        held = await outbox.find_one({"_id": events[0].id})
-        assert held is not None and held["published_at"] is None and held["claim"] == "other:live"
-        # the lease runs out: the row is taken and published once
-        await outbox.update_one(
-            {"_id": events[0].id}, {"$set": {"claimed_until": now - timedelta(seconds=1)}}
-        )
-        assert await relay.relay_once() == 1
-        await eventually(lambda: len(recorder.ids) == 3)
-        assert recorder.ids[-1] == events[0].id
-        assert await relay.pending() == 0
-    finally:
-        await conn.close()
+    events = [await _write_with_event(mongo, tenant, n) for n in range(3)]
+    outbox = mongo.for_tenant(tenant)[OUTBOX]
+    # Another replica claimed the first row and is still inside its lease; it claimed
+    # the second one too, but long ago, and died.
+    now = datetime.now(UTC)
+    await outbox.update_one(
+        {"_id": events[0].id},
+        {"$set": {"claimed_until": now + timedelta(minutes=5), "claim": "other:live"}},
+    )
+    await outbox.update_one(
+        {"_id": events[1].id},
+        {"$set": {"claimed_until": now - timedelta(seconds=1), "claim": "other:dead"}},
+    )
+    relay = OutboxRelay(mongo, bus)
+    assert await relay.relay_once() == 2
+    await eventually(lambda: len(recorder.ids) == 2)
+    assert sorted(recorder.ids) == sorted([events[1].id, events[2].id])
+    assert await relay.relay_once() == 0  # published rows are never taken again
+    held = await outbox.find_one({"_id": events[0].id})
+    assert held is not None and held["published_at"] is None and held["claim"] == "other:live"
+    # the lease runs out: the row is taken and published once
+    await outbox.update_one(
+        {"_id": events[0].id}, {"$set": {"claimed_until": now - timedelta(seconds=1)}}
+    )
+    assert await relay.relay_once() == 1
+    await eventually(lambda: len(recorder.ids) == 3)
+    assert recorder.ids[-1] == events[0].id
+    assert await relay.pending() == 0
 
 
 async def test_a_claim_that_meets_a_commit_in_flight_gives_way_at_once(
-    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+    mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
 ) -> None:
     """The relay's claim conflicts with a transaction holding one of its rows: it returns
     at once with nothing claimed (instead of waiting on the server while that transaction's
     own writes queue behind it), and takes the rows on the next pass."""
-    recorder = Recorder()
-    conn = await recorder.start(isolated_env)
-    try:
-        events = [await _write_with_event(mongo, tenant, n) for n in range(2)]
-        tdb = mongo.for_tenant(tenant)
-        relay = OutboxRelay(mongo, bus)
-        async with (
-            mongo.client.start_session() as session,
-            await session.start_transaction(),
-        ):
-            await tdb[OUTBOX].update_one(
-                {"_id": events[0].id}, {"$inc": {"attempts": 0.5}}, session=session
-            )
-            # (a relay waiting on the server instead would hang here until the server gave
-            # up on this transaction, then claim both rows)
-            assert await relay.relay_tenant(tdb) == 0
-            rows = [r async for r in tdb[OUTBOX].find({"claim": {"$exists": True}})]
-            assert rows == []  # nothing half-claimed
-            await session.abort_transaction()
-        assert await relay.relay_tenant(tdb) == 2
-        await eventually(lambda: sorted(recorder.ids) == sorted(e.id for e in events))
-    finally:
-        await conn.close()
+    events = [await _write_with_event(mongo, tenant, n) for n in range(2)]
+    tdb = mongo.for_tenant(tenant)
+    relay = OutboxRelay(mongo, bus)
+    async with (
+        mongo.client.start_session() as session,
+        await session.start_transaction(),
+    ):
+        await tdb[OUTBOX].update_one(
+            {"_id": events[0].id}, {"$inc": {"attempts": 0.5}}, session=session
+        )
+        # (a relay waiting on the server instead would hang here until the server gave
+        # up on this transaction, then claim both rows)
+        assert await relay.relay_tenant(tdb) == 0
+        rows = [r async for r in tdb[OUTBOX].find({"claim": {"$exists": True}})]
+        assert rows == []  # nothing half-claimed
+        await session.abort_transaction()
+    assert await relay.relay_tenant(tdb) == 2
+    await eventually(lambda: sorted(recorder.ids) == sorted(e.id for e in events))
 
 
 async def test_a_commit_wakes_the_relay_for_its_tenant_and_big_batches_go_on(
-    mongo: Mongo, bus: EventBus, tenant: Tenant, isolated_env: dict[str, Any]
+    mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
 ) -> None:
-    recorder = Recorder()
-    conn = await recorder.start(isolated_env)
     # A poll so slow that only the commits' notices can explain prompt publishing, and
     # batches smaller than the burst, so a full batch must be followed by another pass.
     relay = OutboxRelay(mongo, bus, idle_interval=60.0, batch_size=4)
@@ -256,7 +243,6 @@ async def test_a_commit_wakes_the_relay_for_its_tenant_and_big_batches_go_on(
     finally:
         await relay.stop()
         mongo.on_events_committed = None
-        await conn.close()
 
 
 async def test_consumer_fed_the_same_event_twice_changes_state_once(
