@@ -72,7 +72,7 @@ class Decision:
 
 
 class RateLimiter:
-    """Charges buckets in Redis; concurrent calls share one pipeline per loop turn
+    """Charges buckets in Redis; concurrent calls share one Redis command per loop turn
     (`ScriptBatch`)."""
 
     def __init__(self, redis: Redis, *, prefix: str = "") -> None:
