@@ -147,7 +147,6 @@ class PlanLink(BaseModel):
     id: str
     group_id: str
     revision: int
-    authors: list[str]
 
 
 class Resource(ResourceSummary):

@@ -345,6 +345,7 @@ async def test_publish_as_resource_enters_the_workflow(
     assert resource["status"] == "in_review" and resource["kind"] == "teaching_package"
     assert resource["provider"]["level"] == "district" and resource["owner"] == "heping"
     assert resource["lesson_plan"]["id"] == pid and resource["content"]["text"] == PLAN["body"]
+    assert resource["lesson_plan"]["authors"] == ["t1", "t2"]  # in the authors' own view
     again = await client.post(
         f"/v1/lesson-plans/{pid}/publish-as-resource", headers=teacher(tokens, "t1")
     )
@@ -359,6 +360,11 @@ async def test_publish_as_resource_enters_the_workflow(
     seen = await client.get(f"/v1/resources/{rid}", headers=reader)
     assert seen.status_code == 200
     assert seen.json()["title"] == PLAN["title"] and seen.json()["content"]["format"] == "markdown"
+    # readers see which plan it came from, not the authors' user ids
+    assert seen.json()["lesson_plan"] == {"id": pid, "group_id": gid, "revision": 1}
+    listed = await client.get("/v1/resources", headers=reader, params={"q": PLAN["title"]})
+    assert rid in [i["id"] for i in listed.json()["items"]]
+    assert "authors" not in listed.text
     other = pupil(tokens, tenant="hexi", school="hx-zx-1")
     assert (await client.get(f"/v1/resources/{rid}", headers=other)).status_code == 404
 
