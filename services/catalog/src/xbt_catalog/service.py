@@ -436,10 +436,11 @@ def public_resource(
         out = {k: doc.get(k) for k in SUMMARY_FIELDS if k in doc}
     else:
         out = {k: v for k, v in doc.items() if k not in hidden}
-    if not include_workflow and out.get("lesson_plan"):
+    plan = out.get("lesson_plan")
+    if not include_workflow and isinstance(plan, dict):
         # Readers learn which plan a package came from, not who wrote it (user ids stay
         # with the authors' and publishers' own views, like `created_by`).
-        out["lesson_plan"] = {k: v for k, v in out["lesson_plan"].items() if k != "authors"}
+        out["lesson_plan"] = {k: v for k, v in plan.items() if k != "authors"}
     out["id"] = doc["_id"]
     out["owner"] = owner
     return out
