@@ -17,11 +17,12 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 
@@ -173,3 +174,21 @@ async def login(
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def first_event(
+    queue: aio_pika.abc.AbstractQueue, what: str, matches: Callable[[Any], bool]
+) -> Any:
+    """The first event on `queue` that `matches` (others are acknowledged and dropped),
+    polled for up to 15 s; `what` names it in the failure."""
+    deadline = asyncio.get_running_loop().time() + 15
+    while asyncio.get_running_loop().time() < deadline:
+        message = await queue.get(fail=False)
+        if message is None:
+            await asyncio.sleep(0.05)
+            continue
+        await message.ack()
+        event = json.loads(message.body)
+        if matches(event):
+            return event
+    raise AssertionError(f"{what} did not arrive")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 
 import aio_pika
 import httpx
 
-from .conftest import Suite, bearer, login
+from .conftest import Suite, bearer, first_event, login
 
 
 async def test_user_registered_event_reaches_the_bus(gw: httpx.AsyncClient, suite: Suite) -> None:
@@ -30,20 +28,11 @@ async def test_user_registered_event_reaches_the_bus(gw: httpx.AsyncClient, suit
         )
         assert created.status_code == 201, created.text
         user_id = created.json()["user"]["id"]
-        seen: list[dict[str, object]] = []
-        deadline = asyncio.get_running_loop().time() + 15
-        while asyncio.get_running_loop().time() < deadline:
-            message = await queue.get(fail=False)
-            if message is None:
-                await asyncio.sleep(0.05)
-                continue
-            await message.ack()
-            event = json.loads(message.body)
-            if event["data"]["user_id"] == user_id:
-                seen.append(event)
-                break
-        assert seen, "identity.user.registered did not arrive"
-        event = seen[0]
+        event = await first_event(
+            queue,
+            "identity.user.registered",
+            lambda event: event["data"]["user_id"] == user_id,
+        )
         assert event["specversion"] == "1.0"
         assert event["type"] == "identity.user.registered"
         assert event["tenant"] == "heping"

@@ -4,7 +4,6 @@ event of the hand-in reaches the bus. Another district never sees the task."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from typing import Any
 import aio_pika
 import httpx
 
-from .conftest import Suite, bearer, login
+from .conftest import Suite, bearer, first_event, login
 
 TASKS = "/api/tasks/v1"
 # From the catalog's demo content (xbt_catalog.demo), seeded for the suite: a city
@@ -27,18 +26,12 @@ def entries(listing: dict[str, Any], state: str) -> dict[str, dict[str, Any]]:
 
 
 async def submission_event(queue: aio_pika.abc.AbstractQueue, submission_id: str) -> Any:
-    """The first tasks.submission.created for `submission_id`, polled with a deadline."""
-    deadline = asyncio.get_running_loop().time() + 15
-    while asyncio.get_running_loop().time() < deadline:
-        message = await queue.get(fail=False)
-        if message is None:
-            await asyncio.sleep(0.05)
-            continue
-        await message.ack()
-        event = json.loads(message.body)
-        if event["data"]["submission_id"] == submission_id:
-            return event
-    raise AssertionError(f"tasks.submission.created for {submission_id} did not arrive")
+    """The first tasks.submission.created for `submission_id`."""
+    return await first_event(
+        queue,
+        f"tasks.submission.created for {submission_id}",
+        lambda event: event["data"]["submission_id"] == submission_id,
+    )
 
 
 async def test_a_task_from_assignment_to_mark_through_the_gateway(

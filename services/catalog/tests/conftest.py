@@ -17,7 +17,7 @@ from xbt_catalog.settings import CatalogSettings
 from xbt_catalog.store import CatalogStore
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
-from xbt_shared.testing import TokenFactory
+from xbt_shared.testing import TokenFactory, client_of, running
 
 ISSUER = "http://testserver/identity"
 BASE = datetime(2020, 2, 1, tzinfo=UTC)
@@ -37,9 +37,7 @@ def catalog_settings(isolated_env: dict[str, Any]) -> CatalogSettings:
 async def catalog_app(
     catalog_settings: CatalogSettings, tokens: TokenFactory
 ) -> AsyncIterator[FastAPI]:
-    app = create_app(catalog_settings)
-    async with app.router.lifespan_context(app):
-        tokens.install(app.state.verifier)
+    async with running(create_app(catalog_settings), tokens) as app:
         yield app
 
 
@@ -51,8 +49,7 @@ def catalog(catalog_app: FastAPI) -> Catalog:
 
 @pytest.fixture
 async def client(catalog_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=catalog_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with client_of(catalog_app) as c:
         yield c
 
 

@@ -13,6 +13,7 @@ from xbt_identity.main import create_app
 from xbt_identity.seed import DEMO_PASSWORD, seed
 from xbt_identity.service import Identity
 from xbt_identity.settings import IdentitySettings
+from xbt_shared.testing import client_of, running
 
 
 @pytest.fixture
@@ -28,8 +29,7 @@ def identity_settings(isolated_env: dict[str, Any]) -> IdentitySettings:
 
 @pytest.fixture
 async def identity_app(identity_settings: IdentitySettings) -> AsyncIterator[FastAPI]:
-    app = create_app(identity_settings)
-    async with app.router.lifespan_context(app):
+    async with running(create_app(identity_settings)) as app:
         yield app
 
 
@@ -41,8 +41,7 @@ def identity(identity_app: FastAPI) -> Identity:
 
 @pytest.fixture
 async def client(identity_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=identity_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with client_of(identity_app) as c:
         yield c
 
 

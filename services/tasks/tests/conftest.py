@@ -17,7 +17,7 @@ from xbt_catalog.settings import CatalogSettings
 from xbt_catalog.store import CatalogStore
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import Tenant
-from xbt_shared.testing import TokenFactory
+from xbt_shared.testing import TokenFactory, client_of, running
 from xbt_tasks.main import create_app
 from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
@@ -50,8 +50,7 @@ async def tasks_app(
         TasksSettings(**isolated_env, jwt_issuer=ISSUER),
         catalog_transport=httpx.ASGITransport(app=catalog_app),
     )
-    async with app.router.lifespan_context(app):
-        tokens.install(app.state.verifier)
+    async with running(app, tokens):
         yield app
 
 
@@ -63,8 +62,7 @@ def tasks(tasks_app: FastAPI) -> Tasks:
 
 @pytest.fixture
 async def client(tasks_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=tasks_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with client_of(tasks_app) as c:
         yield c
 
 

@@ -20,7 +20,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
@@ -195,6 +197,26 @@ async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.0
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI, tokens: TokenFactory | None = None) -> AsyncIterator[FastAPI]:
+    """`app` with its lifespan run (connections open, background loops going); with
+    `tokens`, its verifier trusts the factory's key."""
+    async with app.router.lifespan_context(app):
+        if tokens is not None:
+            tokens.install(app.state.verifier)
+        yield app
+
+
+@contextlib.asynccontextmanager
+async def client_of(
+    app: FastAPI, base_url: str = "http://testserver"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that calls `app` in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        yield client
 
 
 class TokenFactory:

@@ -16,7 +16,7 @@ from xbt_catalog.service import Catalog
 from xbt_catalog.settings import CatalogSettings
 from xbt_shared.cache import EDGE_CACHE_HEADER
 from xbt_shared.mongo import Doc
-from xbt_shared.testing import TokenFactory
+from xbt_shared.testing import TokenFactory, client_of, running
 
 from ..api.test_publishing import NEW, admin, teacher
 from ..conftest import pupil
@@ -29,18 +29,12 @@ async def lagging(
     catalog_settings: CatalogSettings, tokens: TokenFactory, corpus: list[Doc]
 ) -> AsyncIterator[FastAPI]:
     """A second replica whose follower passes only when the test says so."""
-    app = create_app(catalog_settings)
-    async with app.router.lifespan_context(app):
-        tokens.install(app.state.verifier)
+    async with running(create_app(catalog_settings), tokens) as app:
         indexes = app.state.catalog.search_index
         assert isinstance(indexes, TenantIndexes)
         await indexes.stop()  # no pass of its own from now on (one may have run at start)
         await indexes.catch_up()
         yield app
-
-
-def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def _search(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[list[str], bool]:
@@ -54,7 +48,7 @@ async def test_a_lagging_replica_keeps_no_stale_search_page(
     client: httpx.AsyncClient, lagging: FastAPI, tokens: TokenFactory
 ) -> None:
     reader = pupil(tokens)
-    async with _client(lagging) as other:
+    async with client_of(lagging) as other:
         assert await _search(other, reader) == ([], True)  # caught up: kept and marked
         created = await client.post(
             "/v1/resources", headers=teacher(tokens), json={**NEW, "level": "district"}
@@ -84,7 +78,7 @@ async def test_answers_are_kept_again_once_the_follower_has_passed(
     next pass, whatever the pass finds."""
     reader = pupil(tokens)
     catalog = lagging.state.catalog
-    async with _client(lagging) as other:
+    async with client_of(lagging) as other:
         assert (await _search(other, reader))[1]
         await catalog.cache.invalidate("heping")
         assert await _search(other, reader) == ([], False)

@@ -21,7 +21,7 @@ from xbt_identity.service import new_class
 from xbt_identity.settings import IdentitySettings
 from xbt_identity.store import IdentityStore
 from xbt_shared.tenancy import Tenant
-from xbt_shared.testing import TokenFactory, free_port
+from xbt_shared.testing import TokenFactory, client_of, free_port, running
 from xbt_tasks.main import create_app
 from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
@@ -117,8 +117,7 @@ async def tasks_app(
         catalog_transport=httpx.ASGITransport(app=catalog_app),
         identity_transport=httpx.ASGITransport(app=identity_app),
     )
-    async with app.router.lifespan_context(app):
-        tokens.install(app.state.verifier)
+    async with running(app, tokens):
         yield app
 
 
@@ -469,18 +468,14 @@ async def test_without_identity_no_gradebook_is_computed(
     settings = TasksSettings(
         **isolated_env, jwt_issuer=ISSUER, identity_url=f"http://127.0.0.1:{free_port()}"
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        tokens.install(app.state.verifier)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            task_id = await create(c, teacher(tokens))  # no catalog content: no call there
-            for path in (
-                f"/v1/tasks/{task_id}/gradebook",
-                f"/v1/tasks/{task_id}/gradebook?format=csv",
-                f"/v1/classes/{CLASS}/gradebook?format=xlsx",
-            ):
-                resp = await c.get(path, headers=teacher(tokens))
-                assert resp.status_code == 503, (path, resp.text)
-                assert resp.headers["content-type"].startswith("application/problem+json")
-                assert resp.json()["type"].endswith("service-unavailable")
+    async with running(create_app(settings), tokens) as app, client_of(app) as c:
+        task_id = await create(c, teacher(tokens))  # no catalog content: no call there
+        for path in (
+            f"/v1/tasks/{task_id}/gradebook",
+            f"/v1/tasks/{task_id}/gradebook?format=csv",
+            f"/v1/classes/{CLASS}/gradebook?format=xlsx",
+        ):
+            resp = await c.get(path, headers=teacher(tokens))
+            assert resp.status_code == 503, (path, resp.text)
+            assert resp.headers["content-type"].startswith("application/problem+json")
+            assert resp.json()["type"].endswith("service-unavailable")

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from xbt_shared.envelope import CloudEvent
 from xbt_shared.mongo import OUTBOX
 from xbt_shared.tenancy import Tenant
-from xbt_shared.testing import TokenFactory, eventually
+from xbt_shared.testing import TokenFactory, client_of, eventually
 from xbt_tasks.consumers import recommendation_handler, watch_task_id
 from xbt_tasks.service import Tasks
 
@@ -58,8 +58,7 @@ async def test_recommending_in_the_catalog_reaches_the_pupils_list(
     tokens: TokenFactory,
     catalog_content: None,
 ) -> None:
-    transport = httpx.ASGITransport(app=catalog_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://catalog") as catalog:
+    async with client_of(catalog_app, "http://catalog") as catalog:
         resp = await catalog.post(
             "/v1/resources/r-city-1/recommend",
             headers=teacher(tokens),
