@@ -100,7 +100,17 @@ def resource(rid: str, title: str, provider: Doc) -> Doc:
 OPTIONS = [{"key": k, "text": t} for k, t in zip("ABCD", ["1", "2", "3", "4"], strict=True)]
 
 
-def item(iid: str, kind: str, answer: Any, provider: Doc = CITY) -> Doc:
+def item(
+    iid: str,
+    kind: str,
+    answer: Any,
+    provider: Doc = CITY,
+    *,
+    kps: list[str] | None = None,
+    nodes: list[str] | None = None,
+    difficulty: int = 2,
+) -> Doc:
+    """A published bank item (on kp-sys unless `kps` says otherwise)."""
     return {
         "_id": iid,
         "type": kind,
@@ -108,9 +118,9 @@ def item(iid: str, kind: str, answer: Any, provider: Doc = CITY) -> Doc:
         "options": OPTIONS if kind in ("single", "multiple") else [],
         "answer": answer,
         "explanation": f"{iid} 的解析",
-        "difficulty": 2,
-        "knowledge_point_ids": ["kp-sys"],
-        "textbook_node_ids": [],
+        "difficulty": difficulty,
+        "knowledge_point_ids": ["kp-sys"] if kps is None else kps,
+        "textbook_node_ids": nodes or [],
         "subject": "数学",
         "stage": "初中",
         "grades": [7],

@@ -21,7 +21,7 @@ from xbt_tasks.practice import PRACTICE_MASTERY, PRACTICE_SETS
 from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
 
-from ..conftest import BASE, CITY, HEPING, HEPING_SCHOOL, HEXI, ISSUER, OPTIONS, pupil, teacher
+from ..conftest import BASE, CITY, HEPING, HEPING_SCHOOL, HEXI, ISSUER, item, pupil, teacher
 
 TB = "tb-practice-g7"
 
@@ -105,36 +105,6 @@ POINTS = [
     point("kp-lin", "kp-eq", ["kp-alg", "kp-eq"]),
     point("kp-empty", "kp-alg", ["kp-alg"]),
 ]
-
-
-def item(
-    iid: str,
-    kind: str,
-    answer: Any,
-    *,
-    kps: list[str],
-    nodes: list[str] | None = None,
-    difficulty: int = 2,
-    provider: Doc = CITY,
-) -> Doc:
-    return {
-        "_id": iid,
-        "type": kind,
-        "stem": f"第 {iid} 题",
-        "options": OPTIONS if kind in ("single", "multiple") else [],
-        "answer": answer,
-        "explanation": f"{iid} 的解析",
-        "difficulty": difficulty,
-        "knowledge_point_ids": kps,
-        "textbook_node_ids": nodes or [],
-        "subject": "数学",
-        "stage": "初中",
-        "grades": [7],
-        "provider": provider,
-        "status": "published",
-        "created_at": BASE,
-        "updated_at": BASE,
-    }
 
 
 # Twelve city items on kp-sys (single choice), four in each unit of the textbook.
