@@ -135,6 +135,12 @@ class Principal:
         )
 
 
+def may_act_in(principal: Principal, tenant: str) -> bool:
+    """The one rule, at the gateway and in every service, for the tenant a request acts in:
+    the caller's own, or any tenant for those who may name another (`may_name_tenant`)."""
+    return tenant == principal.tenant or principal.may_name_tenant
+
+
 class TokenVerifier:
     """Verifies access tokens against the issuer's JWKS, caching keys and results."""
 
@@ -281,7 +287,7 @@ async def acting_tenant(
         raise Forbidden("name one tenant only")
     named = values[0] if values else None
     if named and named != principal.tenant:
-        if not principal.may_name_tenant:
+        if not may_act_in(principal, named):
             raise Forbidden("only a city administrator may act in another tenant")
         if not is_tenant(named):
             raise Forbidden(f"unknown tenant {named!r}")

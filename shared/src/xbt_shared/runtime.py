@@ -19,6 +19,12 @@ from xbt_shared.settings import CommonSettings
 log = logging.getLogger("xbt.runtime")
 
 
+def redis_key(prefix: str, tenant: str, *parts: str) -> str:
+    """The one shape of a tenant's Redis key: `<prefix>t:<tenant>:<parts>` (the prefix keeps
+    test runs apart from each other and from `make run`)."""
+    return f"{prefix}t:{tenant}:{':'.join(parts)}"
+
+
 class Runtime:
     def __init__(self, settings: CommonSettings, *, service: str) -> None:
         self.settings = settings
@@ -49,7 +55,7 @@ class Runtime:
 
     def key(self, tenant: str, *parts: str) -> str:
         """A Redis key that carries the tenant: `<prefix>t:<tenant>:<parts>`."""
-        return f"{self.redis_prefix}t:{tenant}:{':'.join(parts)}"
+        return redis_key(self.redis_prefix, tenant, *parts)
 
     async def start(self, *, subscriptions: dict[str, Handler] | None = None) -> None:
         await self.bus.connect()
