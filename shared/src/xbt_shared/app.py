@@ -14,7 +14,7 @@ so a full collection walks only what was made since.
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -22,7 +22,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from xbt_shared import asyncapi
+from xbt_shared.consumers import Consumer
 from xbt_shared.errors import PROBLEM_JSON, install_problem_handlers
+from xbt_shared.events import Event
 from xbt_shared.observability import RequestContextMiddleware, setup_observability
 from xbt_shared.runtime import Runtime
 from xbt_shared.settings import CommonSettings
@@ -121,9 +124,14 @@ def build_service_app(
     routers: Sequence[APIRouter] = (),
     description: str = "",
     service: str | None = None,
+    publishes: Iterable[type[Event]] = (),
+    consumes: Callable[[], Mapping[str, Consumer[Any]]] | None = None,
 ) -> FastAPI:
     """`build_app` for a service holding a `Runtime`: readiness from its connections, and
-    `app.state.runtime / .verifier / .settings` set where routes and dependencies look."""
+    `app.state.runtime / .verifier / .settings` set where routes and dependencies look.
+
+    `publishes` and `consumes` (the service's `events.PUBLISHES` and `events.subscriptions`)
+    are described at `/asyncapi.json`."""
     app = build_app(
         runtime.settings,
         service=service or runtime.service,
@@ -137,4 +145,20 @@ def build_service_app(
     app.state.settings = runtime.settings
     for router in routers:
         app.include_router(router)
+    published = tuple(publishes)
+    events_doc: dict[str, Any] | None = None
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_document() -> JSONResponse:
+        nonlocal events_doc
+        if events_doc is None:
+            consumed = consumes() if consumes is not None else {}
+            events_doc = asyncapi.document(
+                service or runtime.service,
+                publishes=published,
+                consumes={event_type: c.model for event_type, c in consumed.items()},
+                exchange=runtime.settings.events_exchange,
+            )
+        return JSONResponse(events_doc)
+
     return app

@@ -276,12 +276,10 @@ async def current_user(
     return principal
 
 
-async def acting_tenant(
-    request: Request, principal: Annotated[Principal, Depends(current_user)]
-) -> Tenant:
-    """The tenant a request acts in: the caller's, or the one a city admin or a service
-    names. The tenant selects the databases; what the caller may do there is still decided
-    by its roles (and a service's scopes)."""
+def tenant_of_request(request: Request, principal: Principal) -> Tenant:
+    """The tenant a request acts in: the caller's, or the one it names (`X-Xbt-Tenant`) if
+    `may_act_in` lets it. The tenant selects the databases; what the caller may do there is
+    still decided by its roles (and a service's scopes)."""
     values = request.headers.getlist(TENANT_OVERRIDE_HEADER)
     if len(set(values)) > 1:
         raise Forbidden("name one tenant only")
@@ -294,6 +292,13 @@ async def acting_tenant(
         tenant_var.set(named)
         return Tenant(named)
     return Tenant(principal.tenant)
+
+
+async def acting_tenant(
+    request: Request, principal: Annotated[Principal, Depends(current_user)]
+) -> Tenant:
+    """The tenant of a request by a caller who may use the platform."""
+    return tenant_of_request(request, principal)
 
 
 AnyUser = Annotated[Principal, Depends(authenticated)]

@@ -37,6 +37,29 @@ STAGES: dict[str, tuple[int, ...]] = {
 }
 GRADES = range(1, 13)
 
+# How a school names its grades: 七年级 in the junior years, 高一 in the senior ones.
+GRADE_NAMES: dict[int, str] = {
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "七年级",
+    8: "八年级",
+    9: "九年级",
+    10: "高一",
+    11: "高二",
+    12: "高三",
+}
+# The graduating years as everyone calls them (初三 for 九年级): the TV review lessons' audiences.
+_SPOKEN = {7: "初一", 8: "初二", 9: "初三"}
+
+
+def grade_label(grade: int) -> str:
+    """The grade as it is spoken: 初一–初三 in junior school, otherwise its grade name."""
+    return _SPOKEN.get(grade) or GRADE_NAMES[grade]
+
 
 def stage_of(grade: int) -> str:
     for stage, grades in STAGES.items():

@@ -91,6 +91,11 @@ class Unprocessable(Problem):
     status, slug, title = 422, "validation-error", "Invalid request"
 
 
+def invalid(field: str, message: str) -> Unprocessable:
+    """A 422 naming the one field that is wrong, as payload validation names its fields."""
+    return Unprocessable(message, errors=[{"field": field, "message": message}])
+
+
 class TooManyRequests(Problem):
     status, slug, title = 429, "rate-limited", "Too many requests"
 

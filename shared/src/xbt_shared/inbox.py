@@ -7,14 +7,14 @@ nothing; two concurrent deliveries collide on the record's unique `_id` and one 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from xbt_shared.envelope import CloudEvent
-from xbt_shared.mongo import INBOX, TenantDb, UnitOfWork, is_transient
+from xbt_shared.mongo import INBOX, TenantDb, UnitOfWork
+from xbt_shared.transactions import run_in_transaction
 
 Effect = Callable[[UnitOfWork], Awaitable[None]]
 
@@ -23,29 +23,25 @@ async def process_once(tdb: TenantDb, event: CloudEvent, effect: Effect, *, trie
     """Run `effect` for `event` unless it ran before; True if it ran now.
 
     Two deliveries racing each other may also meet as a transaction write conflict rather
-    than a duplicate key (whichever the server notices first); the loser looks again, and
-    finds the winner's record once that commits."""
-    for attempt in range(tries):
-        if await tdb[INBOX].find_one({"_id": event.id}, {"_id": 1}) is not None:
+    than a duplicate key (whichever the server notices first); the loser runs again, and
+    then meets the winner's record as a duplicate key."""
+    if await tdb[INBOX].find_one({"_id": event.id}, {"_id": 1}) is not None:
+        return False
+
+    async def record_and_apply(uow: UnitOfWork) -> None:
+        await uow[INBOX].insert_one(
+            {"_id": event.id, "type": event.type, "processed_at": datetime.now(UTC)},
+            session=uow.session,
+        )
+        await effect(uow)
+
+    try:
+        await run_in_transaction(tdb, record_and_apply, tries=tries)
+    except DuplicateKeyError as exc:
+        if _is_inbox_collision(exc):
             return False
-        try:
-            async with tdb.unit_of_work() as uow:
-                await uow[INBOX].insert_one(
-                    {"_id": event.id, "type": event.type, "processed_at": datetime.now(UTC)},
-                    session=uow.session,
-                )
-                await effect(uow)
-        except DuplicateKeyError as exc:
-            if _is_inbox_collision(exc):
-                return False
-            raise
-        except OperationFailure as exc:
-            if not is_transient(exc) or attempt == tries - 1:
-                raise
-            await asyncio.sleep(0.01 * 2**attempt)
-            continue
-        return True
-    return False  # unreachable: the last try returns or raises
+        raise
+    return True
 
 
 def _is_inbox_collision(exc: DuplicateKeyError) -> bool:

@@ -7,10 +7,11 @@ events recorded during it to that tenant's outbox, so state and events commit to
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
@@ -23,6 +24,7 @@ from xbt_shared.envelope import CloudEvent
 from xbt_shared.tenancy import ALL_TENANTS, Tenant
 
 Doc = dict[str, Any]
+T = TypeVar("T")
 
 OUTBOX = "outbox"
 INBOX = "inbox"
@@ -46,12 +48,18 @@ class Mongo:
         # Set by the runtime to wake the outbox relay after a commit that wrote events.
         # Told which tenant's outbox a commit wrote to (the relay looks there at once).
         self.on_events_committed: Callable[[Tenant], None] | None = None
+        # One `TenantDb` per tenant for the life of the process: 17 of them at most, and a
+        # request asks for its tenant's one on every call.
+        self._tenant_dbs: dict[Tenant, TenantDb] = {}
 
     def database_name(self, tenant: Tenant) -> str:
         return f"{self.db_prefix}{self.service}_{tenant.id}"
 
     def for_tenant(self, tenant: Tenant) -> TenantDb:
-        return TenantDb(self, tenant)
+        tdb = self._tenant_dbs.get(tenant)
+        if tdb is None:
+            tdb = self._tenant_dbs[tenant] = TenantDb(self, tenant)
+        return tdb
 
     def platform_db(self) -> AsyncDatabase[Doc]:
         """Data that belongs to no tenant (signing keys, registered OIDC clients)."""
@@ -81,13 +89,50 @@ class TenantDb:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction: committed when the block ends, aborted if it raises. Most callers
+        want `transaction(work)`, which also runs it again after a write conflict."""
         async with self.mongo.client.start_session() as session:
             uow = UnitOfWork(self, session)
-            async with await session.start_transaction():
+            await session.start_transaction()
+            try:
                 yield uow
                 wrote_events = await uow._flush_events()
+            except BaseException:
+                if session.in_transaction:
+                    await session.abort_transaction()
+                raise
+            await _commit(session)
             if wrote_events and self.mongo.on_events_committed is not None:
                 self.mongo.on_events_committed(self.tenant)
+
+    async def transaction(
+        self,
+        work: Callable[[UnitOfWork], Awaitable[T]],
+        *,
+        tries: int = 8,
+        retry_on: tuple[type[BaseException], ...] = (),
+    ) -> T:
+        """`run_in_transaction` in this tenant's database."""
+        from xbt_shared.transactions import run_in_transaction
+
+        return await run_in_transaction(self, work, tries=tries, retry_on=retry_on)
+
+
+# A commit whose answer was lost may have applied: it is committed again (the server
+# answers the same for a transaction it already committed), never run again.
+COMMIT_TRIES = 5
+
+
+async def _commit(session: AsyncClientSession) -> None:
+    for attempt in range(COMMIT_TRIES):
+        try:
+            await session.commit_transaction()
+            return
+        except PyMongoError as exc:
+            unknown = exc.has_error_label("UnknownTransactionCommitResult")
+            if not unknown or attempt == COMMIT_TRIES - 1:
+                raise
+            await asyncio.sleep(0.01 * 2**attempt)
 
 
 class UnitOfWork:

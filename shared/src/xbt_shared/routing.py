@@ -17,6 +17,8 @@ from fastapi import APIRouter, Depends, Request, Response
 T = TypeVar("T")
 
 NO_STORE = "no-store"
+# For answers built by hand (a token, a file, an export): kept by no browser, proxy or cache.
+NO_STORE_HEADERS: dict[str, str] = {"Cache-Control": NO_STORE, "Pragma": "no-cache"}
 
 
 async def no_store(response: Response) -> None:
