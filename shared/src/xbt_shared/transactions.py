@@ -14,7 +14,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from xbt_shared.mongo import is_transient
 
@@ -26,6 +26,11 @@ T = TypeVar("T")
 Work = Callable[["UnitOfWork"], Awaitable[T]]
 
 DEFAULT_TRIES = 8
+
+# A concurrent request inserted the same document first (same `_id` or unique key). Pass it
+# as `retry_on` where the next try finds that document and decides again, or catch it
+# (`except CONCURRENT_INSERT`): services name the race without importing the driver.
+CONCURRENT_INSERT: tuple[type[BaseException], ...] = (DuplicateKeyError,)
 
 
 def backoff(attempt: int) -> float:
