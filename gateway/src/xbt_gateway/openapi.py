@@ -1,4 +1,5 @@
-"""One OpenAPI 3.1 document for the whole suite, merged from every service's /openapi.json.
+"""One OpenAPI 3.1 document for the whole suite, merged from every service's /openapi.json
+(and one AsyncAPI 3.0 document of its events, from every service's /asyncapi.json).
 
 Per service: its `/v<n>/...` paths get the public prefix `/api/<service>`, its component
 names get the prefix `<service>__` (every `$ref` rewritten to match), operation ids too, and
@@ -14,10 +15,12 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
+
+from xbt_shared import asyncapi
 
 log = logging.getLogger("xbt.gateway.openapi")
 
@@ -150,11 +153,24 @@ def merge_documents(
     return merged
 
 
-class OpenApiAggregator:
-    """Fetches, merges and caches the suite's document."""
+Merge = Callable[[Mapping[str, Mapping[str, Any]], list[str]], dict[str, Any]]
 
-    def __init__(self, *, title: str, cache_seconds: float, fetch_timeout: float) -> None:
-        self.title = title
+
+class DocumentAggregator:
+    """Fetches every service's document at `path`, merges and caches the result."""
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        merge: Merge,
+        is_document: Callable[[Any], bool],
+        cache_seconds: float,
+        fetch_timeout: float,
+    ) -> None:
+        self.path = path
+        self.merge = merge
+        self.is_document = is_document
         self.cache_seconds = cache_seconds
         self.fetch_timeout = fetch_timeout
         self._body: bytes | None = None
@@ -182,9 +198,9 @@ class OpenApiAggregator:
                 if isinstance(result, dict):
                     docs[name] = result
                 else:
-                    log.warning("no OpenAPI document from %s: %s", name, result)
+                    log.warning("no document at %s from %s: %s", self.path, name, result)
                     unavailable.append(name)
-            merged = merge_documents(docs, unavailable=unavailable, title=self.title)
+            merged = self.merge(docs, unavailable)
             body = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode()
             ttl = self.cache_seconds
             if unavailable:
@@ -195,13 +211,47 @@ class OpenApiAggregator:
     async def _fetch(self, session: aiohttp.ClientSession, base: str) -> dict[str, Any] | str:
         try:
             async with session.get(
-                f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=self.fetch_timeout)
+                f"{base}{self.path}", timeout=aiohttp.ClientTimeout(total=self.fetch_timeout)
             ) as resp:
                 if resp.status != 200:
                     return f"status {resp.status}"
                 doc = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             return f"{type(exc).__name__}: {exc}"
-        if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
-            return "not an OpenAPI document"
+        if not isinstance(doc, dict) or not self.is_document(doc):
+            return "not a document of the expected kind"
         return doc
+
+
+class OpenApiAggregator(DocumentAggregator):
+    """The suite's OpenAPI 3.1 document, from every service's `/openapi.json`."""
+
+    def __init__(self, *, title: str, cache_seconds: float, fetch_timeout: float) -> None:
+        super().__init__(
+            path="/openapi.json",
+            merge=lambda docs, unavailable: merge_documents(
+                docs, unavailable=unavailable, title=title
+            ),
+            is_document=lambda doc: isinstance(doc.get("paths"), dict),
+            cache_seconds=cache_seconds,
+            fetch_timeout=fetch_timeout,
+        )
+
+
+class AsyncApiAggregator(DocumentAggregator):
+    """The suite's AsyncAPI 3.0 document of every event, from every service's `/asyncapi.json`
+    (a service that is down is named in `x-xbt-unavailable`, as in the OpenAPI document)."""
+
+    def __init__(self, *, title: str, cache_seconds: float, fetch_timeout: float) -> None:
+        def merge(docs: Mapping[str, Mapping[str, Any]], unavailable: list[str]) -> dict[str, Any]:
+            merged = asyncapi.merge(docs, title=title)
+            merged["x-xbt-unavailable"] = sorted(unavailable)
+            return merged
+
+        super().__init__(
+            path="/asyncapi.json",
+            merge=merge,
+            is_document=lambda doc: str(doc.get("asyncapi", "")).startswith("3."),
+            cache_seconds=cache_seconds,
+            fetch_timeout=fetch_timeout,
+        )
