@@ -73,7 +73,7 @@ TEACHER_ID = "u-burst-teacher"
 BURST_CONCURRENCY = 64
 RETRY_EVERY = 10
 DOUBLE_TAP_EVERY = 25
-# Demo content the catalog seeds (xbt_catalog.demo): a city recording and two city bank
+# Demo content the catalog seeds (xbt_catalog.seed): a city recording and two city bank
 # items (fill: x and y of a linear system), as in the e2e tests.
 RESOURCE = "res-00857"
 ITEM_KEYS = {"item-00308": ["3", "5"], "item-00335": ["2", "-2"]}

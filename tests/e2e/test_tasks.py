@@ -15,7 +15,7 @@ import httpx
 from .conftest import Suite, bearer, first_event, login
 
 TASKS = "/api/tasks/v1"
-# From the catalog's demo content (xbt_catalog.demo), seeded for the suite: a city
+# From the catalog's demo content (xbt_catalog.seed), seeded for the suite: a city
 # recording and two city bank items (fill: x, y of a system of two linear equations).
 RESOURCE = "res-00857"
 ITEMS = {"item-00308": [["3"], ["5"]], "item-00335": [["2"], ["-2"]]}

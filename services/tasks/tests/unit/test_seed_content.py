@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xbt_catalog import demo
+from xbt_catalog.seed import loader as demo
 from xbt_identity.seed import CLASSES, demo_users
 from xbt_tasks import seed
 

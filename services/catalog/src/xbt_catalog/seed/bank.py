@@ -4,22 +4,20 @@ lessons."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
-from xbt_catalog.demo import _items_lang, _items_math, _items_science
-from xbt_catalog.demo._base import (
+from xbt_catalog.seed.common import (
     STAGE_CODES,
     SUBJECT_PINYIN,
     Doc,
     city_provider,
-    parse_tree,
     spread,
     stamps,
 )
-from xbt_catalog.demo._items_common import BLANK, Gen, single
-from xbt_catalog.demo._kp_data import TREES
-from xbt_catalog.demo.textbooks import lessons_of, textbooks
-from xbt_catalog.domain import STAGES
+from xbt_catalog.seed.data import sheet
+from xbt_catalog.seed.items import language, mathematics, science
+from xbt_catalog.seed.items.common import BLANK, Gen, single
+from xbt_catalog.seed.textbooks import lessons_of, textbooks
+from xbt_shared.curriculum import STAGES
 
 ITEM_PROVIDER = "智学网题库（科大讯飞）"
 
@@ -47,42 +45,32 @@ def kp_prefix(subject: str, stage: str) -> str:
 
 def knowledge_points() -> list[Doc]:
     """Knowledge-point trees: `path` lists ancestor ids from the root, `depth` 0 is a root.
-    Ids encode the position, e.g. kp-shuxue-cz-2.1.3."""
+    Ids encode the position, e.g. kp-shuxue-cz-2.1.3 (the `number` in knowledge_points.csv,
+    whose rows list every tree depth first, a parent before its children)."""
     docs: list[Doc] = []
+    by_id: dict[str, Doc] = {}
     rng = random.Random(20200120)
-    for (subject, stage), text in TREES.items():
+    for row in sheet("knowledge_points.csv"):
+        subject, stage, number = row["subject"], row["stage"], row["number"]
         prefix = kp_prefix(subject, stage)
-
-        def walk(
-            nodes: list[tuple[str, list[Any]]],
-            parent: str | None,
-            path: list[str],
-            numbers: str,
-            subject: str = subject,
-            stage: str = stage,
-            prefix: str = prefix,
-        ) -> None:
-            for i, (name, children) in enumerate(nodes, 1):
-                number = f"{numbers}.{i}" if numbers else str(i)
-                kid = f"{prefix}-{number}"
-                created = spread(rng)
-                docs.append(
-                    {
-                        "_id": kid,
-                        "subject": subject,
-                        "stage": stage,
-                        "parent_id": parent,
-                        "name": name,
-                        "path": list(path),
-                        "depth": len(path),
-                        "order": i,
-                        "created_at": created,
-                        "updated_at": created,
-                    }
-                )
-                walk(children, kid, [*path, kid], number)
-
-        walk(parse_tree(text), None, [], "")
+        parent_number, _, order = number.rpartition(".")
+        parent = by_id[f"{prefix}-{parent_number}"] if parent_number else None
+        path = [*parent["path"], parent["_id"]] if parent else []
+        created = spread(rng)
+        doc: Doc = {
+            "_id": f"{prefix}-{number}",
+            "subject": subject,
+            "stage": stage,
+            "parent_id": parent["_id"] if parent else None,
+            "name": row["name"],
+            "path": path,
+            "depth": len(path),
+            "order": int(order),
+            "created_at": created,
+            "updated_at": created,
+        }
+        docs.append(doc)
+        by_id[doc["_id"]] = doc
     return docs
 
 
@@ -122,7 +110,7 @@ def _lesson_finder(tbs: list[Doc]) -> dict[tuple[str, int, str], tuple[str, int]
 
 
 def _all_gens() -> list[Gen]:
-    return [*_items_math.GENS, *_items_science.GENS, *_items_lang.GENS]
+    return [*mathematics.GENS, *science.GENS, *language.GENS]
 
 
 def _as_single(rng: random.Random, item: Doc) -> Doc:
@@ -219,5 +207,5 @@ def build_items(tbs: list[Doc], kps: list[Doc]) -> list[Doc]:
 
 
 def items() -> list[Doc]:
-    """About 2,000 question items (see `_items_common` for the answer shapes)."""
+    """About 2,000 question items (see `items.common` for the answer shapes)."""
     return build_items(textbooks(), knowledge_points())

@@ -7,20 +7,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from xbt_catalog.demo._base import (
+from xbt_catalog.seed.common import (
     GRADE_LABELS,
     MEDIA_BASE,
-    PINYIN_SUBJECT,
     SUBJECT_PINYIN,
     Doc,
     city_provider,
     cn_number,
-    parse_outline,
     spread,
     stamps,
 )
-from xbt_catalog.demo._toc import OUTLINES, SENIOR_VOLUMES, TOPIC_POOLS
-from xbt_catalog.domain import stage_of
+from xbt_catalog.seed.data import sheet, split_list
+from xbt_shared.curriculum import stage_of
 
 # 高中 textbooks (2019 edition) are not split into 上册 / 下册 but into 必修 and 选择性必修
 # volumes; the demo stores those names in the same `volume` field.
@@ -40,20 +38,6 @@ VOLUME_CODES: dict[str, str] = {
     **{name: f"bx{i}" for i, name in enumerate(SENIOR_VOLUME_NAMES[:4], 1)},
     **{name: f"xb{i}" for i, name in enumerate(SENIOR_VOLUME_NAMES[4:], 1)},
 }
-
-# Which subjects each stage has, and in which grades (小学 英语 from grade 3, and so on).
-PRIMARY_JUNIOR: list[tuple[str, tuple[int, ...]]] = [
-    ("语文", (1, 2, 3, 4, 5, 6, 7, 8, 9)),
-    ("数学", (1, 2, 3, 4, 5, 6, 7, 8, 9)),
-    ("英语", (3, 4, 5, 6, 7, 8, 9)),
-    ("道德与法治", (1, 2, 3, 4, 5, 6, 7, 8, 9)),
-    ("科学", (1, 2, 3, 4, 5, 6)),
-    ("物理", (8, 9)),
-    ("化学", (9,)),
-    ("生物", (7, 8)),
-    ("历史", (7, 8, 9)),
-    ("地理", (7, 8)),
-]
 
 _ENGLISH_LESSONS = {
     "小学": [
@@ -139,31 +123,32 @@ def _fallback_lessons(subject: str, stage: str, unit: str) -> list[str]:
 
 
 def _volumes() -> list[tuple[str, int, str, str]]:
-    """(subject, grade, volume, subtitle) for every textbook, in a stable order."""
-    out: list[tuple[str, int, str, str]] = []
-    for subject, grades in PRIMARY_JUNIOR:
-        for grade in grades:
-            for volume in ("上册", "下册"):
-                out.append((subject, grade, volume, ""))
-    for pinyin, grade, volume, subtitle in SENIOR_VOLUMES:
-        out.append((PINYIN_SUBJECT[pinyin], grade, volume, subtitle))
-    return out
+    """(subject, grade, volume, subtitle) for every textbook, in the order of textbooks.csv."""
+    return [
+        (row["subject"], int(row["grade"]), row["volume"], row["subtitle"])
+        for row in sheet("textbooks.csv")
+    ]
 
 
-def _trees() -> dict[tuple[str, int, str], list[tuple[str, list[str]]]]:
-    outlines = {k.split(" | ")[0]: v for k, v in parse_outline(OUTLINES).items()}
-    pools = parse_outline(TOPIC_POOLS)
-    volumes = _volumes()
-    trees: dict[tuple[str, int, str], list[tuple[str, list[str]]]] = {}
+Outline = list[tuple[str, list[str]]]
+
+
+def _trees() -> dict[tuple[str, int, str], Outline]:
+    """Every volume's (unit, lessons) outline: its table of contents from toc.csv where we
+    have it, otherwise units dealt out from the subject's pool in unit_pool.csv."""
+    trees: dict[tuple[str, int, str], Outline] = {}
+    for row in sheet("toc.csv"):
+        key = (row["subject"], int(row["grade"]), row["volume"])
+        trees.setdefault(key, []).append((row["unit"], split_list(row["lessons"])))
+    pools: dict[str, Outline] = {}
+    for row in sheet("unit_pool.csv"):
+        pools.setdefault(row["subject"], []).append((row["unit"], split_list(row["lessons"])))
     missing: dict[str, list[tuple[str, int, str]]] = {}
-    for subject, grade, volume, _ in volumes:
-        key = f"{SUBJECT_PINYIN[subject]} {grade} {volume}"
-        if key in outlines:
-            trees[(subject, grade, volume)] = outlines[key]
-        else:
-            missing.setdefault(SUBJECT_PINYIN[subject], []).append((subject, grade, volume))
-    for pinyin, wanted in missing.items():
-        pool = pools[pinyin]
+    for subject, grade, volume, _ in _volumes():
+        if (subject, grade, volume) not in trees:
+            missing.setdefault(subject, []).append((subject, grade, volume))
+    for subject, wanted in missing.items():
+        pool = pools[subject]
         per = min(6, max(1, len(pool) // len(wanted)))
         for i, volume_key in enumerate(wanted):
             last = i == len(wanted) - 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from xbt_catalog.demo._base import (
+from xbt_catalog.seed.common import (
     GRADE_LABELS,
     MEDIA_BASE,
     Doc,
@@ -16,16 +16,11 @@ from xbt_catalog.demo._base import (
     spread,
     stamps,
 )
-from xbt_catalog.demo._enrichment import (
-    BANDS,
-    CATEGORY_SUBJECT,
-    TIANJIN_INSTITUTIONS,
-    TOPICS,
-)
-from xbt_catalog.demo._people import Teachers, teacher_name
-from xbt_catalog.demo.textbooks import Lesson, lessons_of, textbooks, unit_core
-from xbt_catalog.demo.tv import replay_resources
-from xbt_catalog.domain import ENRICHMENT_CATEGORIES, ENRICHMENT_KINDS, stage_of
+from xbt_catalog.seed.data import records, sheet, split_list, table
+from xbt_catalog.seed.people import Teachers, teacher_name
+from xbt_catalog.seed.textbooks import Lesson, lessons_of, textbooks, unit_core
+from xbt_catalog.seed.tv import replay_resources
+from xbt_shared.curriculum import stage_of
 from xbt_shared.tenancy import DISTRICTS
 
 TOTAL_RESOURCES = 5000
@@ -42,24 +37,37 @@ DISTRICT_COUNTS = {
     "wuqing": 20,
 }
 DISTRICT_AUTHORS = {"heping": "u-hp-researcher1", "hexi": "u-hx-districtadmin1"}
-SCHOOL_SOURCES = [
-    ("heping", "hp-sy-zx", "和平区实验中学", "数学", "u-hp-teacher1", "张老师"),
-    ("hexi", "hx-zx-1", "河西区第一中学", "语文", "u-hx-teacher1", "吴老师"),
-]
+SCHOOL_SOURCES = records(
+    "resources.json",
+    "school_sources",
+    "tenant",
+    "school_id",
+    "school",
+    "subject",
+    "author",
+    "teacher",
+)
 SCHOOL_COUNT = 30
 PACKAGE_SUBJECTS = ("语文", "数学", "英语", "物理", "化学")
 CITY_AUTHOR = "u-city-admin1"
 
-_PEDAGOGY = (
-    "教学设计以问题为导向，注重学生的自主探究与合作交流。",
-    "课堂环节完整，板书清晰，适合学生居家同步学习。",
-    "通过情境创设引入新课，循序渐进突破教学重难点。",
-    "结合生活实例讲解，帮助学生理解并运用所学知识。",
-    "教师语言规范亲切，师生互动充分，课堂节奏张弛有度。",
-    "课后配有分层练习与拓展阅读，便于巩固提升。",
-)
-_LAB = "通过演示实验与学生分组实验，引导学生观察现象、分析数据并得出结论。"
+_PEDAGOGY = tuple(table("resources.json", "pedagogy"))
+_LAB = table("resources.json", "lab_method")
 _LAB_SUBJECTS = ("物理", "化学", "生物", "科学")
+
+# 个性化学习 grade bands: p1 = grades 1-3, p2 = 4-6, j = 7-9, s = 10-12. Each enrichment
+# series becomes several episodes (第1讲, 第2讲 ...) so every category and kind has about the
+# same number of resources.
+BANDS: dict[str, tuple[int, ...]] = {
+    "p1": (1, 2, 3),
+    "p2": (4, 5, 6),
+    "j": (7, 8, 9),
+    "s": (10, 11, 12),
+}
+# Enrichment has no school subject of its own; the nearest one, for filters.
+CATEGORY_SUBJECT: dict[str, str | None] = table("resources.json", "enrichment_subjects")
+# 天津课堂 lessons are given by teachers of these institutions.
+TIANJIN_INSTITUTIONS: tuple[str, ...] = tuple(table("resources.json", "tianjin_institutions"))
 
 
 def _quoted(lesson: Lesson) -> str:
@@ -345,9 +353,13 @@ def _unit_test(b: _Builder, unit: list[Lesson]) -> None:
 
 def _enrichment(b: _Builder) -> None:
     rng = b.rng
-    rows = [line.split("|") for line in TOPICS.strip().splitlines()]
-    for category in ENRICHMENT_CATEGORIES:
-        for ekind in ENRICHMENT_KINDS:
+    rows = [
+        (r["category"], r["kind"], r["band"], r["title"], split_list(r["tags"]))
+        for r in sheet("enrichment.csv")
+    ]
+    # Categories and kinds in the order the sheet first names them (the catalog's own order).
+    for category in dict.fromkeys(r[0] for r in rows):
+        for ekind in dict.fromkeys(r[1] for r in rows):
             topics = [r for r in rows if r[0] == category and r[1] == ekind]
             per, extra = divmod(ENRICHMENT_PER_CATEGORY_KIND, len(topics))
             for i, (_, _, band, title, tags) in enumerate(topics):
@@ -384,7 +396,7 @@ def _enrichment(b: _Builder) -> None:
                         fmt=fmt,
                         provider_doc=city_provider(),
                         teacher=teacher,
-                        tags=[category, ekind, *tags.split(",")],
+                        tags=[category, ekind, *tags],
                         created_by=CITY_AUTHOR,
                         guest_p=0.25,
                         duration=(300, 1500),

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 from fractions import Fraction
 
-from xbt_catalog.demo._items_common import (
+from xbt_catalog.seed.items.common import (
     BLANK,
     Gen,
     Item,
@@ -722,7 +722,9 @@ _TRIG = {
 def trig_special(rng: random.Random) -> Item:
     (fn, deg), value = rng.choice(list(_TRIG.items()))
     claim = (
-        value if rng.random() < 0.5 else rng.choice([v for v in set(_TRIG.values()) if v != value])
+        value
+        if rng.random() < 0.5
+        else rng.choice([v for v in dict.fromkeys(_TRIG.values()) if v != value])
     )
     ok = claim == value
     return true_false(

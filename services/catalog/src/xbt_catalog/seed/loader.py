@@ -1,4 +1,10 @@
-"""Demo content for the catalog: pure, deterministic generation, no I/O.
+"""The catalog's demo content as MongoDB documents, built from the data files in `data/`.
+
+The content (tables of contents, knowledge points, question banks, courses, the TV topics,
+schools and names) lives in `data/` as JSON and CSV; the modules beside this one turn it into
+documents, and generate the volume (a recording per lesson, courseware, views, dates) with
+seeded random streams, so the result is deterministic. Dates are fixed: the content is that
+of the spring semester 2020 (see `common.SEMESTER_START`).
 
 Every function returns a fresh list of plain dicts (MongoDB documents with a string `_id` and
 UTC-aware `created_at` / `updated_at`); calling it twice gives equal lists. The seeding code
@@ -20,9 +26,9 @@ inserts them.
 
 from __future__ import annotations
 
-from xbt_catalog.demo._base import MEDIA_BASE, SEMESTER_START, Doc
-from xbt_catalog.demo.bank import build_items, items, knowledge_points
-from xbt_catalog.demo.courses import (
+from xbt_catalog.seed.bank import build_items, items, knowledge_points
+from xbt_catalog.seed.common import MEDIA_BASE, SEMESTER_START, Doc
+from xbt_catalog.seed.courses import (
     CALLIGRAPHY_LESSONS,
     KAISHU_84_VIDEOS,
     OPEN_SCHOOL_CATEGORIES,
@@ -30,9 +36,9 @@ from xbt_catalog.demo.courses import (
     TIAN_YUNZHANG_LECTURES,
     courses,
 )
-from xbt_catalog.demo.resources import TOTAL_RESOURCES, build_resources, resources
-from xbt_catalog.demo.textbooks import SENIOR_VOLUME_NAMES, textbooks
-from xbt_catalog.demo.tv import TV_DAYS, tv_schedule
+from xbt_catalog.seed.resources import TOTAL_RESOURCES, build_resources, resources
+from xbt_catalog.seed.textbooks import SENIOR_VOLUME_NAMES, textbooks
+from xbt_catalog.seed.tv import TV_DAYS, tv_schedule
 
 
 def all_documents() -> dict[str, list[Doc]]:

@@ -1,4 +1,4 @@
-"""Shared pieces of the demo generators: dates, providers, ids, the outline parser."""
+"""Shared pieces of the demo generators: dates, providers, ids, Chinese numerals."""
 
 from __future__ import annotations
 
@@ -91,43 +91,6 @@ def stamps(published_at: datetime, rng: random.Random) -> tuple[datetime, dateti
     created = published_at - timedelta(days=rng.randrange(1, 15), hours=rng.randrange(8))
     updated = published_at + timedelta(days=rng.choice((0, 0, 0, 1, 3, 7)))
     return created, updated
-
-
-def parse_outline(text: str) -> dict[str, list[tuple[str, list[str]]]]:
-    """``== key`` headers, then ``unit: lesson / lesson`` lines -> {key: [(unit, lessons)]}."""
-    blocks: dict[str, list[tuple[str, list[str]]]] = {}
-    current: list[tuple[str, list[str]]] | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("== "):
-            current = blocks.setdefault(line[3:].strip(), [])
-            continue
-        if current is None:
-            raise ValueError(f"outline line before any header: {line!r}")
-        if ": " in line:
-            unit, rest = line.split(": ", 1)
-            current.append((unit.strip(), [p.strip() for p in rest.split(" / ") if p.strip()]))
-        else:
-            current.append((line, []))
-    return blocks
-
-
-def parse_tree(text: str) -> list[tuple[str, list[Any]]]:
-    """An indented outline (two spaces a level) -> nested [(name, children)]."""
-    root: list[tuple[str, list[Any]]] = []
-    stack: list[tuple[int, list[tuple[str, list[Any]]]]] = [(-1, root)]
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        indent = (len(raw) - len(raw.lstrip(" "))) // 2
-        while stack[-1][0] >= indent:
-            stack.pop()
-        node: tuple[str, list[Any]] = (raw.strip(), [])
-        stack[-1][1].append(node)
-        stack.append((indent, node[1]))
-    return root
 
 
 def skewed_views(rng: random.Random, boost: float = 1.0) -> int:

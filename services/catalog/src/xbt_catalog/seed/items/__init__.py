@@ -1,0 +1,1 @@
+"""Question-item generators per subject group, fed by `data/items/`."""
