@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from xbt_gateway.limits import login_buckets
-from xbt_gateway.policy import check_access, client_address
+from xbt_gateway.limits import login_buckets, login_fields, user_buckets
+from xbt_gateway.policy import check_access, client_address, named_tenants
 from xbt_gateway.settings import GatewaySettings
 from xbt_shared.auth import Principal
 from xbt_shared.errors import Forbidden
@@ -39,6 +39,14 @@ def test_only_a_city_admin_names_another_tenant() -> None:
     check_access(principal("city", "city_admin"), method="GET", path="/x", named_tenants=["hexi"])
 
 
+def test_named_tenants_are_the_headers_then_the_query() -> None:
+    assert named_tenants(["hexi", "", "heping"], b"") == ["hexi", "heping"]
+    assert named_tenants([], b"q=1&tenant=hexi&tenant=heping") == ["hexi", "heping"]
+    assert named_tenants(["hexi"], b"tenant=city") == ["hexi", "city"]
+    assert named_tenants([], b"subtenant=x") == []
+    assert named_tenants([], b"q=tenant") == []
+
+
 def test_client_address() -> None:
     assert client_address("10.0.0.1", "1.2.3.4", 0) == "10.0.0.1"
     assert client_address("10.0.0.1", "6.6.6.6, 1.2.3.4", 1) == "1.2.3.4"
@@ -56,6 +64,23 @@ def test_login_buckets_carry_the_tenant_and_hide_the_username() -> None:
     assert "zhang" not in names[1].lower()
     assert list(login_buckets("nowhere", "x", "ip", settings))[1].startswith("t:unknown:")
     assert list(login_buckets("hexi", None, "ip", settings)) == ["ip:ip:login"]
+
+
+def test_user_buckets_are_the_users_and_the_tenants() -> None:
+    settings = GatewaySettings()
+    buckets = user_buckets(principal("hexi"), settings)
+    assert buckets == {"t:hexi:u:u": settings.user_limit, "t:hexi:all": settings.tenant_limit}
+
+
+def test_login_fields_are_read_from_json_or_a_form() -> None:
+    json_body = b'{"tenant": "hexi", "username": "zhang"}'
+    assert login_fields(json_body, b"application/json", None) == ("hexi", "zhang")
+    form = b"tenant=hexi&username=li"
+    assert login_fields(form, b"application/x-www-form-urlencoded", None) == ("hexi", "li")
+    assert login_fields(b'{"username": "w"}', b"application/json", "heping") == ("heping", "w")
+    assert login_fields(b"not json", b"application/json", "heping") == ("heping", None)
+    assert login_fields(b'{"username": 5}', b"", None) == (None, None)
+    assert login_fields(b'{"username": "' + b"x" * 200 + b'"}', b"", None)[1] == "x" * 128
 
 
 def test_settings_validate_upstreams() -> None:

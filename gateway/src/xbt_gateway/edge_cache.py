@@ -39,12 +39,14 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.types import Send
 
 from xbt_gateway.metrics import EDGE_CACHE
 from xbt_shared.auth import Principal
 from xbt_shared.cache import EdgeDirective
 from xbt_shared.ratelimit import TOKEN_BUCKET_FUNCTION, Decision, Limit, RateLimiter
 from xbt_shared.redis_batch import ScriptBatch
+from xbt_shared.runtime import redis_key
 
 log = logging.getLogger("xbt.gateway.edge")
 
@@ -177,9 +179,23 @@ class EdgeCache:
         self.max_bytes = max_bytes
         self.max_ttl = max_ttl
         self.local = LocalCopies(memory_bytes)
-        self._charge_and_lookup = ScriptBatch(redis, _CHARGE_AND_LOOKUP)
+        self.charge_and_lookup = ScriptBatch(redis, _CHARGE_AND_LOOKUP)
         self._storing: set[asyncio.Task[None]] = set()
         self._last_failure_log = 0.0
+
+    def lookup(
+        self,
+        service: str,
+        path: bytes,
+        query: bytes,
+        principal: Principal | None,
+        named_tenants: list[str],
+        if_none_match: str | None,
+    ) -> EdgeLookup:
+        """The lookup of one GET's copy, made in the rate limiter's call (`EdgeLookup.charge`)."""
+        return EdgeLookup(
+            self, service, self.key(service, path, query, principal, named_tenants), if_none_match
+        )
 
     def key(
         self,
@@ -203,33 +219,7 @@ class EdgeCache:
         digest = hashlib.blake2b(
             b"\0".join((path, query, audience.encode())), digest_size=16
         ).hexdigest()
-        return f"{self.prefix}t:{tenant}:edge:{service}:{digest}"
-
-    async def charge_and_lookup(
-        self, service: str, key: str, buckets: dict[str, Limit]
-    ) -> tuple[Decision, Copy | None]:
-        """Charge the request's buckets and, if it is allowed, look its copy up: one call.
-        Redis errors propagate: the limiter's policy for an unreachable Redis decides."""
-        keys, args = self.limiter.script_args(buckets)
-        allowed, wait, revision = await self._charge_and_lookup([*keys, key], args)
-        decision = Decision(bool(allowed), int(wait))
-        if not decision.allowed:
-            return decision, None
-        if revision is None:
-            EDGE_CACHE.labels(service, "miss").inc()
-            return decision, None
-        copy = self.local.get(key, revision)
-        if copy is not None:
-            EDGE_CACHE.labels(service, "hit").inc()
-            return decision, copy
-        raw = await self.redis.get(_body_key(key, revision))
-        if raw is None:  # replaced or expired since the lookup: the service answers
-            EDGE_CACHE.labels(service, "miss").inc()
-            return decision, None
-        copy = Copy.decode(raw if isinstance(raw, bytes) else raw.encode())
-        self.local.put(key, revision, copy)
-        EDGE_CACHE.labels(service, "hit_fetched").inc()
-        return decision, copy
+        return redis_key(self.prefix, tenant, "edge", service, digest)
 
     def keepable(self, directive_value: bytes, headers: Headers) -> EdgeDirective | None:
         """The directive of a response that may be kept, else None."""
@@ -280,3 +270,59 @@ class EdgeCache:
         if now - self._last_failure_log >= every:
             self._last_failure_log = now
             log.warning("edge cache unavailable (%s: %s): forwarding", type(exc).__name__, exc)
+
+
+# Not frozen: one per cacheable GET, and `charge` records the copy it found.
+@dataclass(slots=True)
+class EdgeLookup:
+    """One GET the edge cache may answer: its copy's key, the copy found (after `charge`),
+    and the client's validator (an edge copy or a kept answer is compared with it)."""
+
+    cache: EdgeCache
+    service: str
+    key: str
+    if_none_match: str | None
+    copy: Copy | None = None
+
+    async def charge(self, buckets: dict[str, Limit]) -> Decision:
+        """Charge the request's buckets and, if it is allowed, look its copy up: one call.
+        Redis errors propagate: the limiter's policy for an unreachable Redis decides."""
+        cache = self.cache
+        keys, args = cache.limiter.script_args(buckets)
+        allowed, wait, revision = await cache.charge_and_lookup([*keys, self.key], args)
+        decision = Decision(bool(allowed), int(wait))
+        if not decision.allowed:
+            return decision
+        service = self.service
+        if revision is None:
+            EDGE_CACHE.labels(service, "miss").inc()
+            return decision
+        copy = cache.local.get(self.key, revision)
+        if copy is not None:
+            EDGE_CACHE.labels(service, "hit").inc()
+            self.copy = copy
+            return decision
+        raw = await cache.redis.get(_body_key(self.key, revision))
+        if raw is None:  # replaced or expired since the lookup: the service answers
+            EDGE_CACHE.labels(service, "miss").inc()
+            return decision
+        copy = Copy.decode(raw if isinstance(raw, bytes) else raw.encode())
+        cache.local.put(self.key, revision, copy)
+        EDGE_CACHE.labels(service, "hit_fetched").inc()
+        self.copy = copy
+        return decision
+
+    def keep_soon(self, directive: EdgeDirective, copy: Copy) -> None:
+        """Keep the service's answer as this GET's copy, after the answer has gone."""
+        self.cache.store_soon(self.service, self.key, directive, copy)
+
+
+async def send_copy(send: Send, copy: Copy, if_none_match: str | None) -> None:
+    """Answer with a copy: 304 when the client's validator matches it, else the copy."""
+    if etag_matches(if_none_match, copy.etag):
+        headers = copy.not_modified_headers()
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": copy.headers})
+    await send({"type": "http.response.body", "body": copy.body})

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 from redis.exceptions import MaxConnectionsError, RedisError
 
@@ -30,16 +32,21 @@ from xbt_gateway.settings import GatewaySettings
 from xbt_shared.auth import Principal
 from xbt_shared.errors import TooManyRequests
 from xbt_shared.ratelimit import Decision, Limit, RateLimiter
+from xbt_shared.runtime import redis_key
 from xbt_shared.tenancy import is_tenant
 
 log = logging.getLogger("xbt.gateway.limits")
 
 
+# Bucket names carry no prefix: `RateLimiter` puts `<prefix>rl:` in front of each.
+_NO_PREFIX = ""
+
+
 def user_buckets(principal: Principal, settings: GatewaySettings) -> dict[str, Limit]:
     tenant = principal.tenant
     return {
-        f"t:{tenant}:u:{principal.user_id}": settings.user_limit,
-        f"t:{tenant}:all": settings.tenant_limit,
+        redis_key(_NO_PREFIX, tenant, "u", principal.user_id): settings.user_limit,
+        redis_key(_NO_PREFIX, tenant, "all"): settings.tenant_limit,
     }
 
 
@@ -51,8 +58,30 @@ def login_buckets(
         tenant_key = tenant if tenant and is_tenant(tenant) else "unknown"
         # Hashed: usernames are client input; keys stay short and free of odd characters.
         digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]
-        buckets[f"t:{tenant_key}:login:{digest}"] = settings.login_user_limit
+        buckets[redis_key(_NO_PREFIX, tenant_key, "login", digest)] = settings.login_user_limit
     return buckets
+
+
+def login_fields(
+    body: bytes, content_type: bytes, header_tenant: str | None
+) -> tuple[str | None, str | None]:
+    """(tenant, username) from a login body (JSON or a form), for the limiter only."""
+    data: object = None
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        data = dict(parse_qsl(body.decode("utf-8", "replace")))
+    else:
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            data = None
+    if not isinstance(data, dict):
+        return header_tenant, None
+    tenant = data.get("tenant")
+    username = data.get("username")
+    return (
+        tenant if isinstance(tenant, str) else header_tenant,
+        username[:128] if isinstance(username, str) else None,
+    )
 
 
 def anonymous_buckets(ip: str, settings: GatewaySettings) -> dict[str, Limit]:

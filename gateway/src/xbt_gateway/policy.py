@@ -7,6 +7,7 @@ so a district's traffic never reaches another district's handlers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import parse_qsl
 
 from xbt_shared.auth import Principal
 from xbt_shared.errors import Forbidden
@@ -19,7 +20,8 @@ GUEST_POSTS = frozenset({"/api/identity/v1/auth/refresh", "/api/identity/v1/auth
 def check_access(
     principal: Principal, *, method: str, path: str, named_tenants: Iterable[str]
 ) -> None:
-    """Raise `Forbidden` if the verified caller may not make this request at all."""
+    """Raise `Forbidden` if the verified caller may not make this request at all: naming a
+    tenant it may not act in (the services' rule, `may_act_in`), or a guest writing."""
     for named in named_tenants:
         if named != principal.tenant and not principal.is_city_admin:
             raise Forbidden(
@@ -30,6 +32,15 @@ def check_access(
     guest_may = method in SAFE_METHODS or (method == "POST" and path in GUEST_POSTS)
     if principal.is_guest and not guest_may:
         raise Forbidden("the guest account can only read", slug="guest-read-only")
+
+
+def named_tenants(header_values: list[str], query_string: bytes) -> list[str]:
+    """Every tenant a request names: its non-empty `X-Xbt-Tenant` headers, then its `tenant`
+    query parameters (a service reads one or the other; each must be allowed)."""
+    named = [t for t in header_values if t]
+    if b"tenant=" in query_string:
+        named.extend(v for k, v in parse_qsl(query_string.decode("latin-1")) if k == "tenant")
+    return named
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted_hops: int) -> str:

@@ -10,6 +10,7 @@ A rate of 0 switches that bucket off (load tests with a handful of users do that
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -132,22 +133,22 @@ class GatewaySettings(CommonSettings):
     def max_body_bytes_of(self, service: str) -> int:
         return self.max_body_bytes_by_service.get(service, self.max_body_bytes)
 
-    @property
+    @cached_property
     def user_limit(self) -> Limit:
         return Limit(self.user_rate, self.user_burst)
 
-    @property
+    @cached_property
     def tenant_limit(self) -> Limit:
         return Limit(self.tenant_rate, self.tenant_burst)
 
-    @property
+    @cached_property
     def login_user_limit(self) -> Limit:
         return Limit(self.login_user_rate, self.login_user_burst)
 
-    @property
+    @cached_property
     def login_ip_limit(self) -> Limit:
         return Limit(self.login_ip_rate, self.login_ip_burst)
 
-    @property
+    @cached_property
     def anon_ip_limit(self) -> Limit:
         return Limit(self.anon_ip_rate, self.anon_ip_burst)
