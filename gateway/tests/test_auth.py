@@ -135,6 +135,32 @@ async def test_city_admin_may_act_in_a_district(
     assert headers["x-xbt-roles"] == "city_admin"
 
 
+async def test_a_city_service_token_may_name_a_district(
+    gateway: httpx.AsyncClient, signing_key: Any
+) -> None:
+    token = signing_key.token(tid="city", roles=("service",), sub="svc:tasks")
+    resp = await gateway.get(
+        "/api/catalog/v1/resources", headers={**auth(token), "X-Xbt-Tenant": "hexi"}
+    )
+    assert resp.status_code == 200
+    assert resp.json()["headers"]["x-xbt-tenant"] == "hexi"
+
+
+async def test_a_district_service_token_may_not_name_another_district(
+    gateway: httpx.AsyncClient, signing_key: Any
+) -> None:
+    token = signing_key.token(tid="heping", roles=("service",), sub="svc:tasks")
+    resp = await gateway.get(
+        "/api/catalog/v1/resources", headers={**auth(token), "X-Xbt-Tenant": "hexi"}
+    )
+    assert resp.status_code == 403
+    assert resp.json()["type"] == "/problems/tenant-forbidden"
+    own = await gateway.get(
+        "/api/catalog/v1/resources", headers={**auth(token), "X-Xbt-Tenant": "heping"}
+    )
+    assert own.status_code == 200
+
+
 async def test_guest_may_read_but_not_write(gateway: httpx.AsyncClient, signing_key: Any) -> None:
     token = signing_key.token(roles=("guest",), sub="guest-heping")
     ok = await gateway.get("/api/catalog/v1/resources", headers=auth(token))

@@ -39,6 +39,28 @@ def test_only_a_city_admin_names_another_tenant() -> None:
     check_access(principal("city", "city_admin"), method="GET", path="/x", named_tenants=["hexi"])
 
 
+def service(tenant: str) -> Principal:
+    return Principal(user_id="svc:tasks", tenant=tenant, roles=frozenset({"service"}))
+
+
+def test_a_city_service_token_names_any_district() -> None:
+    check_access(service("city"), method="GET", path="/x", named_tenants=["hexi", "heping"])
+
+
+def test_a_district_service_token_names_only_its_own() -> None:
+    check_access(service("heping"), method="GET", path="/x", named_tenants=["heping"])
+    with pytest.raises(Forbidden) as err:
+        check_access(service("heping"), method="GET", path="/x", named_tenants=["hexi"])
+    assert err.value.slug == "tenant-forbidden"
+
+
+def test_a_district_admin_names_only_its_own_district() -> None:
+    admin = principal("heping", "district_admin")
+    check_access(admin, method="GET", path="/x", named_tenants=["heping"])
+    with pytest.raises(Forbidden):
+        check_access(admin, method="GET", path="/x", named_tenants=["hexi"])
+
+
 def test_named_tenants_are_the_headers_then_the_query() -> None:
     assert named_tenants(["hexi", "", "heping"], b"") == ["hexi", "heping"]
     assert named_tenants([], b"q=1&tenant=hexi&tenant=heping") == ["hexi", "heping"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
-from xbt_shared.auth import Principal
+from xbt_shared.auth import Principal, may_act_in
 from xbt_shared.errors import Forbidden
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -23,7 +23,7 @@ def check_access(
     """Raise `Forbidden` if the verified caller may not make this request at all: naming a
     tenant it may not act in (the services' rule, `may_act_in`), or a guest writing."""
     for named in named_tenants:
-        if named != principal.tenant and not principal.is_city_admin:
+        if not may_act_in(principal, named):
             raise Forbidden(
                 "only a city administrator may act in another tenant",
                 slug="tenant-forbidden",
