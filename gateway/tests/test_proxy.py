@@ -20,7 +20,7 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_valid_token_is_forwarded_with_identity_headers(
+async def test_valid_token_is_forwarded_and_forged_identity_headers_are_not(
     gateway: httpx.AsyncClient, signing_key: Any
 ) -> None:
     token = signing_key.token(sub="stu-42", roles=("student",), school="sch-7")
@@ -40,9 +40,8 @@ async def test_valid_token_is_forwarded_with_identity_headers(
     seen = resp.json()
     headers = seen["headers"]
     assert seen["path"] == "/identity/v1/echo/me"
-    assert headers["x-xbt-user"] == "stu-42"
-    assert headers["x-xbt-roles"] == "student"
-    assert headers["x-xbt-school"] == "sch-7"
+    assert "x-xbt-user" not in headers
+    assert "x-xbt-roles" not in headers
     assert headers["authorization"] == f"Bearer {token}"
     assert "x-secret-hop" not in headers
     assert "keep-alive" not in headers

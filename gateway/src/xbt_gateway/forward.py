@@ -20,7 +20,6 @@ from xbt_gateway.problems import BadGateway, UpstreamTimeout, UpstreamUnavailabl
 from xbt_gateway.relay import relay
 from xbt_gateway.runtime import Upstream
 from xbt_gateway.settings import GatewaySettings
-from xbt_shared.auth import Principal
 from xbt_shared.context import request_id_var
 from xbt_shared.errors import PayloadTooLarge
 from xbt_shared.observability import inject_trace_headers
@@ -46,7 +45,6 @@ class Forwarder:
         rest: str,
         body: Body,
         client_ip: str,
-        principal: Principal | None,
         edge: EdgeLookup | None,
         send: Send,
     ) -> None:
@@ -54,7 +52,7 @@ class Forwarder:
         headers = head.headers
         if isinstance(body, BodyStream) and body.length is not None:
             headers.append(("content-length", str(body.length)))
-        self._add_forwarding_headers(headers, scope, head, upstream, client_ip, principal)
+        self._add_forwarding_headers(headers, scope, head, upstream, client_ip)
         url = upstream_url(scope, upstream, rest)
         method: str = scope["method"]
 
@@ -93,7 +91,6 @@ class Forwarder:
         head: RequestHead,
         upstream: Upstream,
         client_ip: str,
-        principal: Principal | None,
     ) -> None:
         """Where the request came from (RFC 7239's de-facto headers), its request id and
         trace. Who the caller is the services read from the token itself."""
@@ -116,11 +113,6 @@ class Forwarder:
         trace: dict[str, str] = {}
         inject_trace_headers(trace)
         headers.extend(trace.items())
-        if principal is not None:
-            headers.append(("x-xbt-user", principal.user_id))
-            headers.append(("x-xbt-roles", ",".join(sorted(principal.roles))))
-            if principal.school:
-                headers.append(("x-xbt-school", principal.school))
 
     def _failure(self, upstream: Upstream, body: Body, exc: Exception) -> tuple[Exception, str]:
         """The answer for a request that got no response, and its metrics outcome."""

@@ -136,7 +136,6 @@ class ProxyMiddleware:
             rest=route.rest,
             body=body,
             client_ip=client_ip,
-            principal=principal,
             edge=edge,
             send=send,
         )
