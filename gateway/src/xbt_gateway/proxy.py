@@ -99,12 +99,16 @@ class ProxyMiddleware:
                 )
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The steps of the module docstring, in order; a refusal raises its `Problem`."""
+        # 1. route, and the one scan of the headers
         route = route_of(scope["path"], self.runtime.upstreams, self.settings)
         scope["route"] = route.label  # request metrics get "/api/<service>/{path}"
         head = RequestHead(scope["headers"])
         check_declared_length(head, route.body_limit)
+        # 2. authenticate, 3. check the tenant and access
         principal = await self._authenticate(scope["path"], head)
         self._check_tenant_and_access(scope, route, head, principal)
+        # 4. rate-limit, looking the edge copy up in the same Redis call
         peer = scope.get("client")
         client_ip = client_address(
             peer[0] if peer else None, head.forwarded_for, self.settings.trusted_proxy_hops
@@ -122,12 +126,14 @@ class ProxyMiddleware:
                 return
             head.hold_back_if_none_match()
 
+        # 5. read the body within the service's limit (after load shedding)
         session = self._admit(upstream)
         body = (
             login_body
             if login_body is not None
             else await upstream_body(receive, head, route.body_limit)
         )
+        # 6. forward, 7. relay the answer (and keep an edge copy)
         await self.forwarder.forward(
             session,
             scope,

@@ -133,6 +133,7 @@ class GatewaySettings(CommonSettings):
     def max_body_bytes_of(self, service: str) -> int:
         return self.max_body_bytes_by_service.get(service, self.max_body_bytes)
 
+    # Built once: they are read on every request, and settings do not change after start.
     @cached_property
     def user_limit(self) -> Limit:
         return Limit(self.user_rate, self.user_burst)
