@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from xbt_catalog.main import create_app
-from xbt_catalog.service import Catalog
+from xbt_catalog.resources.service import Resources
+from xbt_catalog.resources.store import ResourceStore
 from xbt_catalog.settings import CatalogSettings
-from xbt_catalog.store import CatalogStore
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory, client_of, running
@@ -42,8 +42,9 @@ async def catalog_app(
 
 
 @pytest.fixture
-def catalog(catalog_app: FastAPI) -> Catalog:
-    service: Catalog = catalog_app.state.catalog
+def catalog(catalog_app: FastAPI) -> Resources:
+    """The resources use cases (their Mongo, cache, view counter and search index)."""
+    service: Resources = catalog_app.state.resources
     return service
 
 
@@ -162,16 +163,16 @@ TEXTBOOK: Doc = {
 
 
 @pytest.fixture
-async def corpus(catalog: Catalog) -> list[Doc]:
+async def corpus(catalog: Resources) -> list[Doc]:
     by_tenant: dict[str, list[Doc]] = {}
     for doc in CORPUS:
         by_tenant.setdefault(doc["provider"]["tenant"], []).append(doc)
     for tenant, docs in by_tenant.items():
-        await CatalogStore(catalog.mongo.for_tenant(Tenant(tenant))).insert_resources(
+        await ResourceStore(catalog.mongo.for_tenant(Tenant(tenant))).insert_resources(
             [dict(d) for d in docs]
         )
-    await CatalogStore(catalog.mongo.for_tenant(Tenant("city"))).insert_textbooks([dict(TEXTBOOK)])
-    await catalog.search_index.build()  # type: ignore[attr-defined]
+    await ResourceStore(catalog.mongo.for_tenant(Tenant("city"))).insert_textbooks([dict(TEXTBOOK)])
+    await catalog.index.build()  # type: ignore[attr-defined]
     return CORPUS
 
 

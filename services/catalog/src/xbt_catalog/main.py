@@ -1,4 +1,8 @@
-"""The catalog service app: `create_app(settings)`; `app` is what uvicorn runs."""
+"""The catalog service app: `create_app(settings)`; `app` is what uvicorn runs.
+
+The lifespan builds every feature's use cases once and puts them on `app.state`, where the
+dependency aliases of `http` find them.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,46 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from xbt_catalog.api import router
+from xbt_catalog import events
+from xbt_catalog.bank.api import router as bank_router
+from xbt_catalog.bank.service import Bank
 from xbt_catalog.bank.store import BankStore
-from xbt_catalog.bank_api import router as bank_router
-from xbt_catalog.courses_api import router as courses_router
-from xbt_catalog.courses_store import ensure_open_school_indexes
-from xbt_catalog.events import SUBSCRIPTIONS
-from xbt_catalog.indexing import TenantIndexes
-from xbt_catalog.research_api import router as research_router
-from xbt_catalog.research_store import ensure_research_indexes
-from xbt_catalog.schedule_api import router as schedule_router
-from xbt_catalog.service import CACHE_NAMESPACE, Catalog
+from xbt_catalog.courses.api import router as courses_router
+from xbt_catalog.courses.service import Courses
+from xbt_catalog.courses.store import CourseStore
+from xbt_catalog.research.api import router as research_router
+from xbt_catalog.research.service import Research
+from xbt_catalog.research.store import ResearchStore
+from xbt_catalog.resources.api import router as resources_router
+from xbt_catalog.resources.service import Resources
+from xbt_catalog.resources.store import ResourceStore
+from xbt_catalog.resources.views import ViewCounter
+from xbt_catalog.schedule.api import router as schedule_router
+from xbt_catalog.schedule.service import TvSchedule
+from xbt_catalog.schedule.store import ScheduleStore
+from xbt_catalog.search.api import router as search_router
+from xbt_catalog.search.indexing import TenantIndexes
+from xbt_catalog.search.service import Search
+from xbt_catalog.search.store import IndexSourceStore
 from xbt_catalog.settings import CatalogSettings
-from xbt_catalog.store import CatalogStore
-from xbt_catalog.views import ViewCounter
 from xbt_shared.app import build_service_app
 from xbt_shared.cache import VersionedCache
+from xbt_shared.consumers import subscriptions_for
 from xbt_shared.runtime import Runtime
 
 SERVICE = "catalog"
+# The namespace of the catalog's shared-read cache entries and scope versions in Redis.
+CACHE_NAMESPACE = "catalog"
 
 
 async def ensure_indexes(runtime: Runtime) -> None:
     for tdb in runtime.mongo.all_tenants():
-        await CatalogStore(tdb).ensure_indexes()
-        await ensure_open_school_indexes(tdb)
+        await ResourceStore(tdb).ensure_indexes()
+        await IndexSourceStore(tdb).ensure_indexes()
+        await CourseStore(tdb).ensure_indexes()
+        await ScheduleStore(tdb).ensure_indexes()
         await BankStore(tdb).ensure_indexes()
-        await ensure_research_indexes(tdb)
+        await ResearchStore(tdb).ensure_indexes()
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -65,14 +82,18 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             interval=settings.views_flush_seconds,
         )
         views.start()
-        app.state.catalog = Catalog(
-            mongo=runtime.mongo,
-            cache=cache,
-            views=views,
-            search_index=indexes,
-            max_page_size=settings.max_page_size,
+        pages = settings.max_page_size
+        resources = Resources(mongo=runtime.mongo, cache=cache, views=views, index=indexes)
+        app.state.resources = resources
+        app.state.search = Search(cache=cache, index=indexes, max_page_size=pages)
+        app.state.courses = Courses(mongo=runtime.mongo, cache=cache, max_page_size=pages)
+        app.state.schedule = TvSchedule(mongo=runtime.mongo, cache=cache, resources=resources)
+        app.state.bank = Bank(
+            mongo=runtime.mongo, cache=cache, resources=resources, max_page_size=pages
         )
-        await runtime.start(subscriptions=SUBSCRIPTIONS)
+        app.state.research = Research(resources=resources, max_page_size=pages)
+        app.state.indexes = indexes
+        await runtime.start(subscriptions=subscriptions_for(events.subscriptions)(runtime))
         try:
             yield
         finally:
@@ -86,7 +107,16 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         description="Textbooks, resources, enrichment, courses, TV schedule, question bank, "
         "teaching research, Chinese search.",
         lifespan=lifespan,
-        routers=[router, courses_router, schedule_router, bank_router, research_router],
+        routers=[
+            resources_router,
+            search_router,
+            courses_router,
+            schedule_router,
+            bank_router,
+            research_router,
+        ],
+        publishes=events.PUBLISHES,
+        consumes=events.subscriptions,
     )
 
 

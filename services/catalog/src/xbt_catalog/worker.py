@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 
-from xbt_catalog.events import SUBSCRIPTIONS
+from xbt_catalog import events
 from xbt_catalog.main import SERVICE, ensure_indexes
 from xbt_catalog.settings import CatalogSettings
+from xbt_shared.consumers import subscriptions_for
 from xbt_shared.worker import create_worker_app, serve
 
 
 def main() -> None:
     app = create_worker_app(
-        CatalogSettings(), service=SERVICE, subscriptions=SUBSCRIPTIONS, prepare=ensure_indexes
+        CatalogSettings(),
+        service=SERVICE,
+        subscriptions=subscriptions_for(events.subscriptions),
+        prepare=ensure_indexes,
     )
     serve(app, port=int(os.environ.get("XBT_WORKER_PORT", "8080")))
 

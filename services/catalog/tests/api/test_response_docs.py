@@ -1,7 +1,7 @@
 """The OpenAPI document describes what the cached reads really serve.
 
 Those routes answer with cached bytes, so FastAPI cannot infer their bodies; they name a
-model from `xbt_catalog.responses` instead. Here the document is checked to carry them (and
+model from the feature's `schemas` instead. Here the document is checked to carry them (and
 the 304), and real answers are held against them, undocumented fields included.
 """
 
@@ -12,32 +12,37 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from xbt_catalog import responses
-from xbt_catalog.courses_store import CourseStore, ScheduleStore
-from xbt_catalog.service import Catalog
-from xbt_catalog.store import CatalogStore
+from xbt_catalog.bank.schemas import BankItem, ItemPage, KnowledgePointTree
+from xbt_catalog.courses.schemas import Course, CoursePage
+from xbt_catalog.courses.store import CourseStore
+from xbt_catalog.resources.schemas import Resource, Textbook, TextbookList
+from xbt_catalog.resources.service import Resources
+from xbt_catalog.resources.store import ResourceStore
+from xbt_catalog.schedule.schemas import TvScheduleDays
+from xbt_catalog.schedule.store import ScheduleStore
+from xbt_catalog.search.schemas import ResourcePage
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory
 
 from ..conftest import assert_documented, pupil, resource
-from .test_bank import CITY_ITEMS, CITY_POINTS, HEPING_ITEMS, HEPING_POINTS
-from .test_courses import COURSES
-from .test_research import _group, _plan, admin, teacher
-from .test_schedule import SLOTS
+from .bank.test_bank import CITY_ITEMS, CITY_POINTS, HEPING_ITEMS, HEPING_POINTS
+from .courses.test_courses import COURSES
+from .research.test_research import _group, _plan, admin, teacher
+from .schedule.test_schedule import SLOTS
 
 # path -> the model documenting its 200
 CACHED_READS: dict[str, type[BaseModel]] = {
-    "/v1/textbooks": responses.TextbookList,
-    "/v1/textbooks/{textbook_id}": responses.Textbook,
-    "/v1/resources": responses.ResourcePage,
-    "/v1/resources/{resource_id}": responses.Resource,
-    "/v1/courses": responses.CoursePage,
-    "/v1/courses/{course_id}": responses.Course,
-    "/v1/tv-schedule": responses.TvScheduleDays,
-    "/v1/knowledge-points": responses.KnowledgePointTree,
-    "/v1/items": responses.ItemPage,
-    "/v1/items/{item_id}": responses.BankItem,
+    "/v1/textbooks": TextbookList,
+    "/v1/textbooks/{textbook_id}": Textbook,
+    "/v1/resources": ResourcePage,
+    "/v1/resources/{resource_id}": Resource,
+    "/v1/courses": CoursePage,
+    "/v1/courses/{course_id}": Course,
+    "/v1/tv-schedule": TvScheduleDays,
+    "/v1/knowledge-points": KnowledgePointTree,
+    "/v1/items": ItemPage,
+    "/v1/items/{item_id}": BankItem,
 }
 
 
@@ -97,17 +102,17 @@ async def test_textbooks_and_resources_are_served_as_documented(
     client: httpx.AsyncClient, tokens: TokenFactory, corpus: list[Doc]
 ) -> None:
     me = pupil(tokens)
-    listed = await _documented(client, responses.TextbookList, "/v1/textbooks", me)
+    listed = await _documented(client, TextbookList, "/v1/textbooks", me)
     assert [t["id"] for t in listed] == ["tb-math-g7-2"]
-    await _documented(client, responses.Textbook, "/v1/textbooks/tb-math-g7-2", me)
-    page = await _documented(client, responses.ResourcePage, "/v1/resources", me, size=50)
+    await _documented(client, Textbook, "/v1/textbooks/tb-math-g7-2", me)
+    page = await _documented(client, ResourcePage, "/v1/resources", me, size=50)
     # enrichment (category, no stage), district and school content among them
     assert {"r-city-4", "r-hp-1", "r-hp-school"} <= {i["id"] for i in page["items"]}
-    await _documented(client, responses.ResourcePage, "/v1/resources", me, q="二元一次方程")
+    await _documented(client, ResourcePage, "/v1/resources", me, q="二元一次方程")
     for rid in ("r-city-1", "r-city-4", "r-hp-school"):
-        await _documented(client, responses.Resource, f"/v1/resources/{rid}", me)
+        await _documented(client, Resource, f"/v1/resources/{rid}", me)
     guest = tokens.headers(tenant="heping", roles=["guest"])
-    await _documented(client, responses.ResourcePage, "/v1/resources", guest)
+    await _documented(client, ResourcePage, "/v1/resources", guest)
 
 
 async def test_resources_made_through_the_api_are_served_as_documented(
@@ -132,7 +137,7 @@ async def test_resources_made_through_the_api_are_served_as_documented(
     for action in ("submit", "publish"):
         moved = await client.post(f"/v1/resources/{rid}/{action}", headers=admin(tokens))
         assert moved.status_code == 200, moved.text
-    await _documented(client, responses.Resource, f"/v1/resources/{rid}", pupil(tokens))
+    await _documented(client, Resource, f"/v1/resources/{rid}", pupil(tokens))
     # A lesson plan published as a teaching package carries its content and plan link.
     group = (await _group(client, admin(tokens), ["t1"]))["id"]
     plan = (await _plan(client, author, group))["id"]
@@ -145,12 +150,12 @@ async def test_resources_made_through_the_api_are_served_as_documented(
     rid = package.json()["resource"]["id"]  # in review already
     moved = await client.post(f"/v1/resources/{rid}/publish", headers=admin(tokens))
     assert moved.status_code == 200, moved.text
-    body = await _documented(client, responses.Resource, f"/v1/resources/{rid}", pupil(tokens))
+    body = await _documented(client, Resource, f"/v1/resources/{rid}", pupil(tokens))
     assert body["content"]["format"] == "markdown" and body["lesson_plan"]["id"] == plan
 
 
 async def test_courses_and_the_schedule_are_served_as_documented(
-    client: httpx.AsyncClient, tokens: TokenFactory, catalog: Catalog
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog: Resources
 ) -> None:
     for tenant in ("city", "heping"):
         tdb = catalog.mongo.for_tenant(Tenant(tenant))
@@ -159,21 +164,19 @@ async def test_courses_and_the_schedule_are_served_as_documented(
         )
     city = catalog.mongo.for_tenant(Tenant("city"))
     await ScheduleStore(city).insert_slots([dict(s) for s in SLOTS])
-    await CatalogStore(city).insert_resources(
+    await ResourceStore(city).insert_resources(
         [resource("res-tv-public", "二次函数综合（电视课堂回放）", guest_visible=True)]
     )
     me = pupil(tokens)
-    page = await _documented(client, responses.CoursePage, "/v1/courses", me)
+    page = await _documented(client, CoursePage, "/v1/courses", me)
     assert page["total"] >= 3
     for course in page["items"]:
-        await _documented(client, responses.Course, f"/v1/courses/{course['id']}", me)
-    days = await _documented(
-        client, responses.TvScheduleDays, "/v1/tv-schedule", me, date="2020-02-17"
-    )
+        await _documented(client, Course, f"/v1/courses/{course['id']}", me)
+    days = await _documented(client, TvScheduleDays, "/v1/tv-schedule", me, date="2020-02-17")
     assert days["slots"] and days["slots"][1]["replay_title"] is not None
     await _documented(
         client,
-        responses.TvScheduleDays,
+        TvScheduleDays,
         "/v1/tv-schedule",
         me,
         **{"from": "2020-02-17", "to": "2020-03-17", "grade": 9},
@@ -181,7 +184,7 @@ async def test_courses_and_the_schedule_are_served_as_documented(
 
 
 async def test_the_question_bank_is_served_as_documented_to_each_audience(
-    client: httpx.AsyncClient, tokens: TokenFactory, catalog: Catalog
+    client: httpx.AsyncClient, tokens: TokenFactory, catalog: Resources
 ) -> None:
     for tenant, points, items in (
         ("city", CITY_POINTS, CITY_ITEMS),
@@ -193,7 +196,7 @@ async def test_the_question_bank_is_served_as_documented_to_each_audience(
     key_holder = tokens.headers(tenant="heping", roles=["teacher"], school="hp-sy-zx")
     tree = await _documented(
         client,
-        responses.KnowledgePointTree,
+        KnowledgePointTree,
         "/v1/knowledge-points",
         pupil(tokens),
         subject="数学",
@@ -202,9 +205,9 @@ async def test_the_question_bank_is_served_as_documented_to_each_audience(
     assert tree["tree"]
     for headers, keys in ((pupil(tokens), False), (key_holder, True)):
         page = await _documented(
-            client, responses.ItemPage, "/v1/items", headers, knowledge_point="kp-alg", size=50
+            client, ItemPage, "/v1/items", headers, knowledge_point="kp-alg", size=50
         )
         assert {i["type"] for i in page["items"]} == {"single", "multiple", "fill", "true_false"}
         for item_id in [*(i["id"] for i in page["items"]), "item-6"]:  # item-6: a short answer
-            one = await _documented(client, responses.BankItem, f"/v1/items/{item_id}", headers)
+            one = await _documented(client, BankItem, f"/v1/items/{item_id}", headers)
             assert ("answer" in one) is keys and ("explanation" in one) is keys

@@ -10,15 +10,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from xbt_catalog.indexing import TENANT_IDS, TenantIndexes
 from xbt_catalog.main import create_app
-from xbt_catalog.service import Catalog
+from xbt_catalog.resources.service import Resources
+from xbt_catalog.search.indexing import TENANT_IDS, TenantIndexes
 from xbt_catalog.settings import CatalogSettings
 from xbt_shared.cache import EDGE_CACHE_HEADER
 from xbt_shared.mongo import Doc
 from xbt_shared.testing import TokenFactory, client_of, running
 
-from ..api.test_publishing import NEW, admin, teacher
+from ..api.resources.test_publishing import NEW, admin, teacher
 from ..conftest import pupil
 
 QUERY = {"q": "图像解法"}
@@ -30,7 +30,7 @@ async def lagging(
 ) -> AsyncIterator[FastAPI]:
     """A second replica whose follower passes only when the test says so."""
     async with running(create_app(catalog_settings), tokens) as app:
-        indexes = app.state.catalog.search_index
+        indexes = app.state.resources.index
         assert isinstance(indexes, TenantIndexes)
         await indexes.stop()  # no pass of its own from now on (one may have run at start)
         await indexes.catch_up()
@@ -65,7 +65,7 @@ async def test_a_lagging_replica_keeps_no_stale_search_page(
         # was not stored under the new version, and its answer may be kept.
         assert await _search(client, reader) == ([rid], True)
 
-        indexes = lagging.state.catalog.search_index
+        indexes = lagging.state.resources.index
         assert isinstance(indexes, TenantIndexes)
         await indexes.catch_up()
         assert await _search(other, reader) == ([rid], True)
@@ -77,12 +77,12 @@ async def test_answers_are_kept_again_once_the_follower_has_passed(
     """A version moved by someone else (a seed, another replica) is caught up with by the
     next pass, whatever the pass finds."""
     reader = pupil(tokens)
-    catalog = lagging.state.catalog
+    catalog = lagging.state.resources
     async with client_of(lagging) as other:
         assert (await _search(other, reader))[1]
         await catalog.cache.invalidate("heping")
         assert await _search(other, reader) == ([], False)
-        await catalog.search_index.catch_up()
+        await catalog.index.catch_up()
         assert await _search(other, reader) == ([], True)
         # the city's version is one of the scopes a heping reader's page depends on
         await catalog.cache.invalidate("city")
@@ -90,9 +90,9 @@ async def test_answers_are_kept_again_once_the_follower_has_passed(
 
 
 async def test_an_own_publish_moves_the_mark_on_only_from_the_version_before_it(
-    catalog: Catalog,
+    catalog: Resources,
 ) -> None:
-    indexes = catalog.search_index
+    indexes = catalog.index
     assert isinstance(indexes, TenantIndexes)
     await indexes.stop()
     await indexes.catch_up()
@@ -107,7 +107,7 @@ async def test_an_own_publish_moves_the_mark_on_only_from_the_version_before_it(
     assert indexes.current_at({"city": (await catalog.cache.current(["city"]))["city"]})
 
 
-async def test_a_mark_moved_on_during_a_follower_pass_is_kept(catalog: Catalog) -> None:
+async def test_a_mark_moved_on_during_a_follower_pass_is_kept(catalog: Resources) -> None:
     """The pass read version 10; an own publish made it 11 while the pass ran: ending the
     pass must not take the mark back to 10."""
     versions = dict.fromkeys(TENANT_IDS, "10")

@@ -1,5 +1,5 @@
 """Every demo document, shaped as each cached read shapes it, is what the OpenAPI document
-says that read serves (see xbt_catalog.responses): the demo holds the fields production data
+says that read serves (see each feature's schemas): the demo holds the fields production data
 has, so a field added to it (or to a read) without documentation fails here."""
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from xbt_catalog import responses
-from xbt_catalog.bank.rules import knowledge_tree
-from xbt_catalog.bank.schemas import shape_item
-from xbt_catalog.courses import public_course
-from xbt_catalog.schedule import TZID, public_slot
+from xbt_catalog.bank.domain import knowledge_tree
+from xbt_catalog.bank.schemas import ItemPage, KnowledgePointTree, shape_item
+from xbt_catalog.courses.domain import public_course
+from xbt_catalog.courses.schemas import Course, CoursePage
+from xbt_catalog.resources.domain import public_resource, public_textbook
+from xbt_catalog.resources.schemas import Resource, Textbook, TextbookList
+from xbt_catalog.schedule.domain import TZID, public_slot
+from xbt_catalog.schedule.schemas import TvScheduleDays
+from xbt_catalog.search.schemas import ResourcePage
 from xbt_catalog.seed import loader as demo
 from xbt_catalog.seed import owner_of
-from xbt_catalog.service import public_resource, public_textbook
 from xbt_shared.cache import dump
 
 from ..conftest import assert_documented
@@ -42,9 +45,9 @@ def _page(items: list[Doc]) -> Doc:
 
 def test_textbooks(docs: dict[str, list[Doc]]) -> None:
     textbooks = docs["textbooks"]
-    served(responses.TextbookList, [public_textbook(tb) for tb in textbooks])
+    served(TextbookList, [public_textbook(tb) for tb in textbooks])
     for tb in textbooks:
-        served(responses.Textbook, {**public_textbook(tb), "tree": tb["tree"]})
+        served(Textbook, {**public_textbook(tb), "tree": tb["tree"]})
 
 
 def test_resources(docs: dict[str, list[Doc]]) -> None:
@@ -52,21 +55,21 @@ def test_resources(docs: dict[str, list[Doc]]) -> None:
     summaries = [public_resource(r, owner_of(r), summary=True) for r in published]
     facets = {"kind": {"recording": 1}, "grade": {"7": 1}}
     page = {**_page(summaries), "facets": facets, "relaxed": False, "query": "", "sort": "newest"}
-    served(responses.ResourcePage, page)
+    served(ResourcePage, page)
     for r in published:
-        served(responses.Resource, public_resource(r, owner_of(r)))
+        served(Resource, public_resource(r, owner_of(r)))
     viewed = {**published[0], "views_at": datetime(2020, 2, 20, tzinfo=UTC)}
-    served(responses.Resource, public_resource(viewed, owner_of(viewed)))
+    served(Resource, public_resource(viewed, owner_of(viewed)))
 
 
 def test_courses(docs: dict[str, list[Doc]]) -> None:
     courses = docs["courses"]
     served(
-        responses.CoursePage,
+        CoursePage,
         _page([public_course(c, owner_of(c), with_lessons=False) for c in courses]),
     )
     for c in courses:
-        served(responses.Course, public_course(c, owner_of(c), with_lessons=True))
+        served(Course, public_course(c, owner_of(c), with_lessons=True))
 
 
 def test_tv_schedule(docs: dict[str, list[Doc]]) -> None:
@@ -74,8 +77,8 @@ def test_tv_schedule(docs: dict[str, list[Doc]]) -> None:
     slots = [public_slot(s, replays.get(s["replay_resource_id"])) for s in docs["tv_schedule"]]
     assert all(s["replay_title"] for s in slots)
     days = {"from": "2020-02-17", "to": "2020-03-01", "timezone": TZID}
-    served(responses.TvScheduleDays, {**days, "grade": None, "slots": slots})
-    served(responses.TvScheduleDays, {**days, "grade": 12, "slots": slots[:1]})
+    served(TvScheduleDays, {**days, "grade": None, "slots": slots})
+    served(TvScheduleDays, {**days, "grade": 12, "slots": slots[:1]})
 
 
 def test_question_bank(docs: dict[str, list[Doc]]) -> None:
@@ -87,8 +90,8 @@ def test_question_bank(docs: dict[str, list[Doc]]) -> None:
             if (p["subject"], p["stage"]) == (subject, stage)
         ]
         tree = {"subject": subject, "stage": stage, "tree": knowledge_tree(points)}
-        served(responses.KnowledgePointTree, tree)
+        served(KnowledgePointTree, tree)
     for audience in ("pupil", "key_holder"):
         items = [shape_item(i, owner_of(i), audience) for i in docs["items"]]
-        served(responses.ItemPage, _page(items))
+        served(ItemPage, _page(items))
         assert all(("answer" in i) is (audience == "key_holder") for i in items)

@@ -12,6 +12,6 @@ every cache key, so an answer cached for a teacher can never be read back for a 
 pupil sees the key of one item only after answering it (`check`), which is what practice
 mode promises.
 
-Layers: `rules` (no I/O: marking, trees, reading order), `schemas` (the two audiences'
+Layers: `domain` (no I/O: marking, trees, reading order), `schemas` (the two audiences'
 shapes), `store` (the only MongoDB access, bound to one tenant), `service` (use cases).
 """

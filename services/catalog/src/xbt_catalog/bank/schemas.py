@@ -1,4 +1,5 @@
-"""What an item looks like to each audience: pupils never get `answer` or `explanation`."""
+"""The question bank's public contract. What an item looks like to each audience: pupils
+never get `answer` or `explanation`. The cached reads' answers are described here too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from xbt_catalog.bank.rules import Audience
+from xbt_catalog.bank.domain import Audience
+from xbt_catalog.resources.schemas import Stage, Subject
 from xbt_shared.marking import ItemType
 from xbt_shared.mongo import Doc
 
@@ -69,3 +71,42 @@ class CheckResult(BaseModel):
     blanks: list[bool] | None = Field(default=None, description="fill-in: a verdict per blank")
     answer: JsonValue
     explanation: str | None = None
+
+
+class CheckAnswer(BaseModel):
+    """A pupil's answer: "B"; ["A", "C"]; true; ["x=2", "3"] (one text per blank); a text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: JsonValue
+
+
+class KnowledgePoint(BaseModel):
+    id: str
+    name: str
+    depth: int
+    parent_id: str | None
+    owner: str
+    children: list[KnowledgePoint]
+
+
+class KnowledgePointTree(BaseModel):
+    subject: Subject
+    stage: Stage
+    tree: list[KnowledgePoint]
+
+
+class BankItem(ItemForPupil):
+    """An item. `answer` and `explanation` are present only for key holders (teachers,
+    researchers, administrators, services granted `bank.keys`); pupils and guests get
+    neither field."""
+
+    answer: JsonValue = Field(default=None, description="key holders only")
+    explanation: str | None = Field(default=None, description="key holders only")
+
+
+class ItemPage(BaseModel):
+    items: list[BankItem]
+    total: int
+    page: int
+    size: int

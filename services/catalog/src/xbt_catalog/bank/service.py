@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from xbt_catalog.bank.rules import Audience, knowledge_tree, progress_nodes
+from xbt_catalog.bank.domain import Audience, knowledge_tree, progress_nodes
 from xbt_catalog.bank.schemas import CheckResult, shape_item
 from xbt_catalog.bank.store import BankStore, visibility_query
-from xbt_catalog.domain import Reader
-from xbt_catalog.service import Catalog, cache_key, readable, scopes_of
-from xbt_shared.cache import Cached
-from xbt_shared.errors import NotFound, Unprocessable
+from xbt_catalog.resources.domain import Reader, cache_key, readable, scopes_of
+from xbt_catalog.resources.service import Resources
+from xbt_shared.cache import Cached, VersionedCache
+from xbt_shared.errors import NotFound
+from xbt_shared.errors import invalid as _invalid
 from xbt_shared.marking import BadAnswer, mark
-from xbt_shared.mongo import Doc
+from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.tenancy import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +30,17 @@ class ItemSelection:
     difficulties: tuple[int, ...] = ()
 
 
-def _invalid(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, errors=[{"field": field, "message": message}])
-
-
 @dataclass(frozen=True)
 class Bank:
     """Question-bank use cases over the catalog's databases and cache."""
 
-    catalog: Catalog
+    mongo: Mongo
+    cache: VersionedCache
+    resources: Resources  # textbooks, for selections by textbook progress
+    max_page_size: int = 50
 
     def store(self, scope: str) -> BankStore:
-        return BankStore(self.catalog.store(scope).tdb)
+        return BankStore(self.mongo.for_tenant(Tenant(scope)))
 
     # knowledge points --------------------------------------------------------------------------
 
@@ -57,7 +58,7 @@ class Bank:
             ]
             return {"subject": subject, "stage": stage, "tree": knowledge_tree(flat)}
 
-        return await self.catalog.cache.get_or_load(scopes, key, load)
+        return await self.cache.get_or_load(scopes, key, load)
 
     # items -------------------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ class Bank:
             scope, doc = await self._find_visible(reader, item_id)
             return shape_item(doc, scope, audience)
 
-        return await self.catalog.cache.get_or_load(scopes_of(reader), key, load)
+        return await self.cache.get_or_load(scopes_of(reader), key, load)
 
     async def items(
         self,
@@ -81,8 +82,8 @@ class Bank:
         page: int,
         size: int,
     ) -> Cached:
-        if size > self.catalog.max_page_size:
-            raise _invalid("query.size", f"at most {self.catalog.max_page_size}")
+        if size > self.max_page_size:
+            raise _invalid("query.size", f"at most {self.max_page_size}")
         if selection.up_to is not None and selection.textbook is None:
             raise _invalid("query.textbook", "up_to needs the textbook it belongs to")
         if selection.knowledge_point is None and selection.textbook is None:
@@ -103,7 +104,7 @@ class Bank:
             query = await self._selection_query(reader, selection)
             return await self._page(reader, audience, query, page=page, size=size)
 
-        return await self.catalog.cache.get_or_load(scopes, key, load)
+        return await self.cache.get_or_load(scopes, key, load)
 
     async def check(self, reader: Reader, item_id: str, given: Any) -> CheckResult:
         """Mark a practice answer; the key and explanation are shown once it is answered."""
@@ -163,11 +164,8 @@ class Bank:
     async def _progress_node_ids(
         self, reader: Reader, textbook_id: str, up_to: str | None
     ) -> list[str]:
-        for scope in scopes_of(reader):
-            textbook = await self.catalog.store(scope).textbook(textbook_id)
-            if textbook is not None and readable(reader, textbook, scope):
-                break
-        else:
+        textbook = await self.resources.readable_textbook(reader, textbook_id)
+        if textbook is None:
             raise _invalid("query.textbook", f"no textbook {textbook_id!r}")
         nodes = progress_nodes(textbook.get("tree") or [], up_to)
         if nodes is None:

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING
 
-from xbt_catalog.bank.rules import ITEMS, KNOWLEDGE_POINTS
-from xbt_catalog.domain import Reader
+from xbt_catalog.resources.domain import Reader
 from xbt_shared.mongo import Doc, TenantDb
+
+KNOWLEDGE_POINTS = "knowledge_points"
+ITEMS = "items"
 
 
 class BankStore:
@@ -63,7 +65,7 @@ class BankStore:
 
 
 def visibility_query(reader: Reader, scope: str) -> Doc:
-    """`service.readable` as a query on one scope's items, so counts and pages are right
+    """`resources.domain.readable` as a query on one scope's items, so counts and pages are right
     (results are checked with `readable` again all the same)."""
     query: Doc = {"status": "published"}
     if reader.guest:

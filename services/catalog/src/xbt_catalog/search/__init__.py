@@ -14,9 +14,7 @@ reader's district's together with `search_many`.
 """
 
 from xbt_catalog.search.analysis import normalize, plan_query, tokenize
-from xbt_catalog.search.engine import search_many
-from xbt_catalog.search.index import SearchIndex
-from xbt_catalog.search.model import (
+from xbt_catalog.search.domain import (
     FACETS,
     MAX_PAGE_SIZE,
     MAX_RESULT_WINDOW,
@@ -26,6 +24,8 @@ from xbt_catalog.search.model import (
     SearchResult,
     Sort,
 )
+from xbt_catalog.search.engine import search_many
+from xbt_catalog.search.index import SearchIndex
 
 __all__ = [
     "FACETS",

@@ -18,8 +18,7 @@ from heapq import merge
 from itertools import islice
 
 from xbt_catalog.search.analysis import QueryPlan, plan_query
-from xbt_catalog.search.index import Match, SearchIndex, idf
-from xbt_catalog.search.model import (
+from xbt_catalog.search.domain import (
     FACETS,
     MAX_PAGE_SIZE,
     MAX_RESULT_WINDOW,
@@ -30,6 +29,7 @@ from xbt_catalog.search.model import (
     SearchHit,
     SearchResult,
 )
+from xbt_catalog.search.index import Match, SearchIndex, idf
 
 
 def min_match(terms: int) -> int:

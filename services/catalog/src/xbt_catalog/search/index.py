@@ -32,7 +32,7 @@ from itertools import chain
 from typing import TypeVar
 
 from xbt_catalog.search.analysis import QueryPlan, compact, field_terms, is_cjk, normalize
-from xbt_catalog.search.model import (
+from xbt_catalog.search.domain import (
     FACETS,
     OPEN_PROVIDERS,
     FacetValue,

@@ -1,0 +1,122 @@
+"""Question-bank routes (题库): knowledge points, items, marking practice answers.
+
+Who asks decides the shape of an item: pupils and guests never get `answer` or
+`explanation`; teachers, researchers and administrators do, and so do services whose token
+carries the `bank.keys` scope (see `bank.audience_of`). No query parameter or header changes
+that.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from xbt_catalog.bank.domain import MAX_PAGE, audience_of
+from xbt_catalog.bank.schemas import (
+    BankItem,
+    CheckAnswer,
+    CheckResult,
+    ItemPage,
+    KnowledgePointTree,
+)
+from xbt_catalog.bank.service import ItemSelection
+from xbt_catalog.http import BankDep, Size, cached_read, cached_response
+from xbt_catalog.resources.schemas import Stage, Subject
+from xbt_catalog.resources.service import reader_of
+from xbt_shared.caller import CurrentCaller
+from xbt_shared.marking import ItemType
+
+router = APIRouter(prefix="/v1", tags=["question bank"])
+
+Difficulty = Annotated[int, Field(ge=1, le=5)]
+NodeId = Annotated[str | None, Query(min_length=1, max_length=120)]
+
+
+@router.get(
+    "/knowledge-points",
+    responses=cached_read(KnowledgePointTree, "The tree, city points with the district's."),
+)
+async def knowledge_points(
+    request: Request,
+    caller: CurrentCaller,
+    bank: BankDep,
+    subject: Subject,
+    stage: Stage,
+) -> Response:
+    """The knowledge-point tree (知识点) of a subject and stage, nested by `children`."""
+    cached = await bank.knowledge_points(reader_of(caller), subject=subject, stage=stage)
+    return cached_response(request, cached)
+
+
+@router.get(
+    "/items",
+    responses=cached_read(
+        ItemPage, "One page of items; `answer` and `explanation` only for key holders."
+    ),
+)
+async def list_items(
+    request: Request,
+    caller: CurrentCaller,
+    bank: BankDep,
+    knowledge_point: NodeId = None,
+    include_descendants: bool = True,
+    textbook: NodeId = None,
+    up_to: Annotated[
+        str | None,
+        Query(min_length=1, max_length=120, description="a node of `textbook`: items up to it"),
+    ] = None,
+    type_: Annotated[list[ItemType] | None, Query(alias="type")] = None,
+    difficulty: Annotated[list[Difficulty] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Size = 20,
+) -> Response:
+    """Items by knowledge point (with its sub-points unless `include_descendants=false`) or
+    by textbook progress (every node of `textbook` up to and including `up_to`, in reading
+    order), or both; `type` and `difficulty` may repeat. Pupils get no answer keys."""
+    selection = ItemSelection(
+        knowledge_point=knowledge_point,
+        include_descendants=include_descendants,
+        textbook=textbook,
+        up_to=up_to,
+        types=tuple(type_ or ()),
+        difficulties=tuple(sorted(set(difficulty or ()))),
+    )
+    cached = await bank.items(
+        reader_of(caller), audience_of(caller.principal), selection, page=page, size=size
+    )
+    return cached_response(request, cached)
+
+
+@router.get(
+    "/items/{item_id}",
+    responses=cached_read(
+        BankItem,
+        "The item. `answer` and `explanation` are present only for key holders (teachers, "
+        "researchers, administrators, services granted `bank.keys`); pupils and guests get "
+        "neither field.",
+    ),
+)
+async def item(
+    item_id: str,
+    request: Request,
+    caller: CurrentCaller,
+    bank: BankDep,
+) -> Response:
+    """One item; with `answer` and `explanation` only for teachers, researchers, admins and
+    services granted `bank.keys`."""
+    cached = await bank.item(reader_of(caller), audience_of(caller.principal), item_id)
+    return cached_response(request, cached)
+
+
+@router.post("/items/{item_id}/check")
+async def check(
+    item_id: str,
+    body: CheckAnswer,
+    caller: CurrentCaller,
+    bank: BankDep,
+) -> CheckResult:
+    """Practice: mark an answer server-side; the key and explanation come with the verdict.
+    Short answers are not auto-marked (`correct: null`, `marking: needs_teacher`)."""
+    return await bank.check(reader_of(caller), item_id, body.answer)

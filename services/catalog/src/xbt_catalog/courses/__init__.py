@@ -1,0 +1,1 @@
+"""Open-school courses (开放学堂) and pupils' progress through their lessons."""

@@ -1,0 +1,2 @@
+"""Textbooks and resources: reading them, the publishing workflow, recommendations, view
+counts."""
