@@ -18,8 +18,8 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from tests.bench.load import LoadSpec, Request, Scenario
+from xbt_identity.accounts.store import USERS
 from xbt_identity.settings import IdentitySettings
-from xbt_identity.store import USERS
 from xbt_shared.mongo import Mongo
 from xbt_shared.tenancy import Tenant
 

@@ -58,11 +58,12 @@ from tests.bench.load import (
 )
 from tests.bench.login import JSON_HEADERS, LOGIN_PATH, PASSWORD, TENANT
 from tests.bench.report import Check
-from xbt_identity.keys import load_signing_key
-from xbt_identity.service import new_class
+from xbt_identity.accounts.domain import access_claims
+from xbt_identity.accounts.store import USERS, user_from_doc
+from xbt_identity.keys.service import TokenIssuer, load_signing_key
+from xbt_identity.roster.domain import SchoolClass
+from xbt_identity.roster.store import CLASSES, class_to_doc
 from xbt_identity.settings import IdentitySettings
-from xbt_identity.store import CLASSES, USERS
-from xbt_identity.tokens import TokenIssuer, access_claims
 from xbt_shared.mongo import Mongo
 from xbt_shared.tenancy import Tenant
 
@@ -97,7 +98,7 @@ async def create_people(env: dict[str, Any], count: int, password_hash: str) -> 
     """The class, its teacher and `count` pupils in identity's database; seconds taken."""
     started = time.perf_counter()
     now = datetime.now(UTC)
-    klass = {**new_class(SCHOOL, 8, 20), "_id": CLASS_ID}
+    klass = {**class_to_doc(SchoolClass.new(SCHOOL, 8, 20, at=now)), "_id": CLASS_ID}
     klass["teachers"] = [{"user_id": TEACHER_ID, "subjects": ["数学"]}]
     base = {
         "school_id": SCHOOL,
@@ -170,7 +171,7 @@ async def issue_tokens(env: dict[str, Any], issuer: str, count: int) -> People:
     now = int(time.time())
 
     def token(user_id: str) -> str:
-        claims = {**access_claims(docs[user_id], tenant=TENANT), "auth_time": now}
+        claims = {**access_claims(user_from_doc(docs[user_id]), tenant=TENANT), "auth_time": now}
         return tokens.access_token(claims)
 
     pupils = [token(u) for u in pupil_ids(count)]

@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from xbt_catalog.seed import seed as seed_catalog
-from xbt_identity.passwords import Passwords
+from xbt_identity.accounts.service import Passwords
 from xbt_identity.seed import DEMO_PASSWORD, seed
 from xbt_shared.mongo import Mongo
 from xbt_shared.testing import as_environment, cleanup_env, free_port, make_isolated_env

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from xbt_identity.service_clients import (
+from xbt_identity.oidc.domain import (
     CLIENT_ID,
     MIN_SECRET_CHARS,
     ServiceClient,
@@ -46,7 +46,7 @@ class IdentitySettings(CommonSettings):
     oidc_access_token_ttl_seconds: int = Field(default=900, ge=60)
     oidc_id_token_ttl_seconds: int = Field(default=600, ge=60)
     # Service clients: other xbt services getting tokens of their own (client credentials,
-    # see service_clients.py). The tasks service's secret: 32+ random characters, empty to
+    # see oidc/domain.py). The tasks service's secret: 32+ random characters, empty to
     # turn the tasks client off; the development default is refused in prod.
     tasks_client_secret: SecretStr = SecretStr(DEV_TASKS_CLIENT_SECRET)
     # Further clients by their secret's digest, as JSON:

@@ -1,0 +1,179 @@
+"""Accounts routes: login and tokens, passwords, accounts, the user's own view, the guest
+account, and the district list. They translate HTTP to use cases and back, nothing more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from xbt_identity.accounts.domain import GUEST_USERNAME, GuestWindow, TokenPair
+from xbt_identity.accounts.schemas import (
+    ChangePasswordRequest,
+    CreatedUser,
+    CreateUserRequest,
+    GuestAccess,
+    GuestAccessRequest,
+    ListedUser,
+    LoginRequest,
+    Me,
+    RefreshRequest,
+    Session,
+    TenantInfo,
+    TokenResponse,
+    User,
+    UserPage,
+)
+from xbt_identity.http import AccountsDep, Admin, DistrictAdmin
+from xbt_shared.auth import AnyUser
+from xbt_shared.caller import AnyCaller, CurrentCaller
+from xbt_shared.tenancy import ALL_TENANTS
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/tenants", response_model=list[TenantInfo], tags=["public"])
+async def list_tenants() -> list[TenantInfo]:
+    """The city and its districts, for the login page's district picker."""
+    return [TenantInfo(id=t.id, name=t.name) for t in ALL_TENANTS]
+
+
+@router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
+async def login(body: LoginRequest, accounts: AccountsDep) -> TokenResponse:
+    return _tokens(await accounts.login(body.tenant, body.username, body.password))
+
+
+@router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
+async def refresh(body: RefreshRequest, accounts: AccountsDep) -> TokenResponse:
+    return _tokens(await accounts.refresh_tokens(body.refresh_token))
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+async def logout(body: RefreshRequest, accounts: AccountsDep) -> Response:
+    await accounts.logout(body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/auth/session", response_model=Session, tags=["auth"])
+async def session(principal: AnyUser) -> Session:
+    """What the presented access token says, without a database read (for the portal)."""
+    return Session(
+        user_id=principal.user_id,
+        tenant=principal.tenant,
+        roles=sorted(principal.roles),
+        name=principal.name,
+        school=principal.school,
+        classes=list(principal.classes),
+        must_change_password=principal.must_change_password,
+        expires_at=principal.expires_at,
+    )
+
+
+@router.post("/auth/password", response_model=TokenResponse, tags=["auth"])
+async def change_password(
+    body: ChangePasswordRequest, caller: AnyCaller, accounts: AccountsDep
+) -> TokenResponse:
+    """Set your own password. The one route open while a one-time password is pending."""
+    pair = await accounts.change_password(
+        caller, current_password=body.current_password, new_password=body.new_password
+    )
+    return _tokens(pair)
+
+
+@router.get("/me", response_model=Me, tags=["me"])
+async def me(caller: CurrentCaller, accounts: AccountsDep) -> Me:
+    mine = await accounts.me(caller)
+    return Me.model_validate(
+        {
+            **User.model_validate(mine.user).model_dump(),
+            "tenant": mine.tenant.id,
+            "tenant_name": mine.tenant.name,
+            "school_name": mine.school_name,
+        }
+    )
+
+
+@router.get("/users", response_model=UserPage, tags=["users"])
+async def list_users(
+    caller: Admin,
+    accounts: AccountsDep,
+    school_id: str | None = None,
+    role: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> UserPage:
+    listed, total = await accounts.list_users(
+        caller, school_id=school_id, role=role, page=page, size=size
+    )
+    items = [
+        ListedUser.model_validate(
+            {**User.model_validate(x.user).model_dump(), "last_login_at": x.last_login_at}
+        )
+        for x in listed
+    ]
+    return UserPage(items=items, total=total, page=page, size=size)
+
+
+@router.post("/users", response_model=CreatedUser, status_code=201, tags=["users"])
+async def create_user(body: CreateUserRequest, caller: Admin, accounts: AccountsDep) -> CreatedUser:
+    user, password = await accounts.create_user(
+        caller,
+        username=body.username,
+        name=body.name,
+        roles=list(body.roles),
+        school_id=body.school_id,
+        class_ids=body.class_ids,
+        student_no=body.student_no,
+    )
+    return CreatedUser(user=User.model_validate(user), one_time_password=password)
+
+
+@router.post("/users/{user_id}/password-reset", response_model=CreatedUser, tags=["users"])
+async def reset_password(user_id: str, caller: Admin, accounts: AccountsDep) -> CreatedUser:
+    user, password = await accounts.reset_password(caller, user_id)
+    return CreatedUser(user=User.model_validate(user), one_time_password=password)
+
+
+@router.post("/users/{user_id}/disable", response_model=User, tags=["users"])
+async def disable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> User:
+    return User.model_validate(await accounts.set_disabled(caller, user_id, disabled=True))
+
+
+@router.post("/users/{user_id}/enable", response_model=User, tags=["users"])
+async def enable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> User:
+    return User.model_validate(await accounts.set_disabled(caller, user_id, disabled=False))
+
+
+@router.get("/guest-access", response_model=GuestAccess, tags=["guest"])
+async def get_guest_access(caller: DistrictAdmin, accounts: AccountsDep) -> GuestAccess:
+    return _guest_access(await accounts.guest_window(caller.tenant), password=None)
+
+
+@router.put("/guest-access", response_model=GuestAccess, tags=["guest"])
+async def put_guest_access(
+    body: GuestAccessRequest, caller: DistrictAdmin, accounts: AccountsDep
+) -> GuestAccess:
+    """Open or close the district's public guest account (公用账号) for a time window."""
+    window = GuestWindow(
+        enabled=body.enabled, valid_from=body.valid_from, valid_until=body.valid_until
+    )
+    state, password = await accounts.set_guest_access(caller, window, password=body.password)
+    return _guest_access(state, password=password)
+
+
+def _tokens(pair: TokenPair) -> TokenResponse:
+    return TokenResponse(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
+
+
+def _guest_access(window: GuestWindow, *, password: str | None) -> GuestAccess:
+    return GuestAccess(
+        enabled=window.enabled,
+        valid_from=window.valid_from,
+        valid_until=window.valid_until,
+        username=GUEST_USERNAME,
+        open_now=window.open_at(datetime.now(UTC)),
+        password=password,
+    )

@@ -1,0 +1,136 @@
+"""Accounts' public contract: login and tokens, accounts, the user's own view, the guest
+account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+
+from xbt_shared.auth import PersonRole
+
+Username = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"
+    ),
+]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant: str = Field(max_length=32, examples=["heping"])
+    username: str = Field(min_length=1, max_length=64, examples=["student1"])
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=10, max_length=512)
+
+
+class Session(BaseModel):
+    user_id: str
+    tenant: str
+    roles: list[str]
+    name: str | None = None
+    school: str | None = None
+    classes: list[str] = []
+    must_change_password: bool
+    expires_at: int
+
+
+class ChangePasswordRequest(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class Teaching(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    class_id: str
+    subjects: list[str]
+
+
+class User(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(validation_alias=AliasChoices("_id", "id"))
+    username: str
+    name: str
+    roles: list[str]
+    school_id: str | None = None
+    class_ids: list[str] = []
+    teaching: list[Teaching] = []
+    student_no: str | None = None
+    must_change_password: bool = False
+    disabled: bool = False
+
+
+class Me(User):
+    tenant: str
+    tenant_name: str
+    school_name: str | None = None
+
+
+class CreateUserRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    name: PersonName
+    roles: list[PersonRole] = Field(min_length=1)
+    school_id: str | None = None
+    class_ids: list[str] = []
+    student_no: str | None = Field(default=None, max_length=32)
+
+
+class CreatedUser(BaseModel):
+    user: User
+    one_time_password: str
+
+
+class ListedUser(User):
+    last_login_at: datetime | None = Field(
+        default=None, description="Last password login (kept in Redis: a hint, not a record)."
+    )
+
+
+class UserPage(BaseModel):
+    items: list[ListedUser]
+    total: int
+    page: int
+    size: int
+
+
+class GuestAccess(BaseModel):
+    enabled: bool
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    username: str
+    open_now: bool
+    password: str | None = Field(
+        default=None, description="Only returned when a new guest password was set."
+    )
+
+
+class GuestAccessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=64)
+
+
+class TenantInfo(BaseModel):
+    id: str
+    name: str

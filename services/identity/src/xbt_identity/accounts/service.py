@@ -1,0 +1,454 @@
+"""Accounts use cases: login and tokens, passwords, accounts, the user's own view, the guest
+account.
+
+Authenticated use cases take the `Caller`; login, refresh and logout have none and name
+their tenant (the login form's district, the refresh token's prefix).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pymongo.errors import DuplicateKeyError
+
+from xbt_identity.accounts import domain
+from xbt_identity.accounts.domain import GuestWindow, TokenPair, User
+from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
+from xbt_identity.events import UserRegistered
+from xbt_identity.keys.service import TokenIssuer
+from xbt_identity.roster.domain import School, SchoolClass
+from xbt_identity.settings import IdentitySettings
+from xbt_shared.caller import Caller
+from xbt_shared.clock import now_ms
+from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
+from xbt_shared.mongo import Mongo, UnitOfWork
+from xbt_shared.tenancy import Tenant, is_tenant
+
+
+class AccountLocked(Problem):
+    status, slug, title = 423, "account-locked", "Account locked"
+
+
+class Passwords:
+    """argon2id with the OWASP parameters, run off the event loop.
+
+    A hash or verify costs ~31 ms of CPU. It runs in a small thread pool (argon2-cffi releases
+    the GIL), so logins use every core while the loop keeps serving other requests.
+    """
+
+    def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, threads: int) -> None:
+        self.hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
+        )
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        # Verified against when the username is unknown, so timing does not reveal accounts.
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.hasher.hash, password)
+
+    def hash_sync(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    async def verify(self, stored_hash: str | None, password: str) -> bool:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, self._verify, stored_hash or self._dummy_hash, password, stored_hash is None
+        )
+
+    def _verify(self, stored_hash: str, password: str, dummy: bool) -> bool:
+        try:
+            ok = self.hasher.verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return ok and not dummy
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return self.hasher.check_needs_rehash(stored_hash)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class OneTimePasswords:
+    """Hashes for generated one-time passwords.
+
+    They are random (about 57 bits over a 54-character alphabet), so a slow hash adds no
+    protection worth its price: argon2id with small parameters (~1 ms) lets a 5,000-pupil
+    roster import in seconds. A chosen password always gets the OWASP parameters.
+    """
+
+    def __init__(self) -> None:
+        self.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+
+class Schools(Protocol):
+    """What accounts reads of schools and classes (the roster feature's service)."""
+
+    async def school(self, tenant: Tenant, school_id: str) -> School | None: ...
+
+    async def classes_by_ids(
+        self, tenant: Tenant, class_ids: Sequence[str]
+    ) -> list[SchoolClass]: ...
+
+
+@dataclass(frozen=True)
+class Me:
+    user: User
+    tenant: Tenant
+    school_name: str | None
+
+
+@dataclass(frozen=True)
+class ListedUser:
+    user: User
+    last_login_at: datetime | None
+
+
+class Accounts:
+    """The accounts use cases, built once in the lifespan."""
+
+    def __init__(
+        self,
+        *,
+        settings: IdentitySettings,
+        mongo: Mongo,
+        passwords: Passwords,
+        one_time: OneTimePasswords,
+        issuer: TokenIssuer,
+        refresh: RefreshTokens,
+        attempts: LoginAttempts,
+        schools: Schools,
+    ) -> None:
+        self.settings = settings
+        self.mongo = mongo
+        self.passwords = passwords
+        self.one_time = one_time
+        self.issuer = issuer
+        self.refresh = refresh
+        self.attempts = attempts
+        self.schools = schools
+
+    def users(self, tenant: Tenant) -> UserStore:
+        return UserStore(self.mongo.for_tenant(tenant))
+
+    # login -----------------------------------------------------------------------------------
+
+    async def login(self, tenant_id: str, username: str, password: str) -> TokenPair:
+        if not is_tenant(tenant_id):
+            raise Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
+        tenant = Tenant(tenant_id)
+        username = username.strip()
+        locked_ms = await self.attempts.locked_ms(tenant.id, username)
+        if locked_ms > 0:
+            raise _locked(locked_ms)
+        users = self.users(tenant)
+        user = await users.by_username(username)
+        if not await self.passwords.verify(user.password_hash if user else None, password):
+            settings = self.settings
+            lock_ms = await self.attempts.failed(
+                tenant.id,
+                username,
+                window_seconds=settings.failed_login_window_seconds,
+                limit=settings.max_failed_logins,
+                lock_seconds=settings.lock_seconds,
+            )
+            if lock_ms is not None:
+                raise _locked(lock_ms)
+            raise Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
+        assert user is not None and user.password_hash is not None
+        if user.disabled:
+            raise Forbidden("this account is disabled", slug="account-disabled")
+        if user.is_guest:
+            await self._check_guest_window(tenant)
+        if not user.must_change_password and self.passwords.needs_rehash(user.password_hash):
+            new_hash = await self.passwords.hash(password)
+            await users.set_fields(user.id, {"password_hash": new_hash})
+        await self.attempts.succeeded(tenant.id, username, user.id)
+        return await self.issue_tokens(tenant, user)
+
+    async def issue_tokens(self, tenant: Tenant, user: User) -> TokenPair:
+        """A new session: the user has just proved their password."""
+        auth_time = int(time.time())
+        claims = {**domain.access_claims(user, tenant=tenant.id), "auth_time": auth_time}
+        access = self.issuer.access_token(claims)
+        secret = await self.refresh.start_family(tenant.id, user.id, auth_time=auth_time)
+        return TokenPair(access, domain.refresh_token(tenant, secret), self.issuer.access_ttl)
+
+    async def refresh_tokens(self, refresh_token: str) -> TokenPair:
+        tenant, secret = _split_refresh(refresh_token)
+        try:
+            successor, record = await self.refresh.rotate(tenant.id, secret)
+        except RefreshRejected as exc:
+            raise Unauthorized(str(exc), slug="invalid-refresh-token") from exc
+        user = await self.users(tenant).by_id(record.user_id)
+        if user is None or user.disabled:
+            await self.refresh.revoke_family(tenant.id, record.family)
+            raise Unauthorized("the account is no longer active", slug="invalid-refresh-token")
+        if user.is_guest:
+            await self._check_guest_window(tenant)
+        claims = {**domain.access_claims(user, tenant=tenant.id), "auth_time": record.auth_time}
+        access = self.issuer.access_token(claims)
+        return TokenPair(access, domain.refresh_token(tenant, successor), self.issuer.access_ttl)
+
+    async def logout(self, refresh_token: str) -> None:
+        tenant, secret = _split_refresh(refresh_token)
+        record = await self.refresh.lookup(tenant.id, secret)
+        if record is not None:
+            await self.refresh.revoke_family(tenant.id, record.family)
+
+    # passwords -------------------------------------------------------------------------------
+
+    async def change_password(
+        self, caller: Caller, *, current_password: str, new_password: str
+    ) -> TokenPair:
+        principal = caller.principal
+        if principal.is_guest:
+            raise Forbidden(
+                "the guest account's password is set by the district", slug="guest-read-only"
+            )
+        # One's own account lives in one's own tenant, whichever tenant the request names.
+        tenant = Tenant(principal.tenant)
+        users = self.users(tenant)
+        user = await users.by_id(principal.user_id)
+        if user is None or user.disabled:
+            raise Unauthorized("the account is no longer active")
+        if not await self.passwords.verify(user.password_hash, current_password):
+            raise Forbidden("the current password is wrong", slug="wrong-password")
+        problems = domain.password_problems(new_password, username=user.username)
+        if new_password == current_password:
+            problems.append("must differ from the current password")
+        if problems:
+            raise Unprocessable(
+                "the new password is not acceptable: " + "; ".join(problems),
+                errors=[{"field": "body.new_password", "message": p} for p in problems],
+            )
+        updated = await users.update(
+            user.id,
+            {
+                "password_hash": await self.passwords.hash(new_password),
+                "must_change_password": False,
+                "password_changed_at": now_ms(),
+            },
+        )
+        assert updated is not None
+        await self.refresh.revoke_user(tenant.id, user.id)
+        return await self.issue_tokens(tenant, updated)
+
+    # accounts --------------------------------------------------------------------------------
+
+    async def create_user(
+        self,
+        caller: Caller,
+        *,
+        username: str,
+        name: str,
+        roles: list[str],
+        school_id: str | None,
+        class_ids: list[str],
+        student_no: str | None,
+    ) -> tuple[User, str]:
+        actor = caller.principal
+        if not domain.can_grant(actor.roles, set(roles)):
+            raise Forbidden(f"you may not create accounts with the roles {roles}")
+        if "school_admin" in actor.roles and not actor.has_role("district_admin", "city_admin"):
+            if school_id not in (None, actor.school):
+                raise Forbidden("a school administrator creates accounts for their own school")
+            school_id = actor.school
+        if school_id is not None and await self.schools.school(caller.tenant, school_id) is None:
+            raise Unprocessable(
+                f"unknown school {school_id!r}",
+                errors=[{"field": "body.school_id", "message": "unknown school"}],
+            )
+        if class_ids:
+            found = await self.schools.classes_by_ids(caller.tenant, class_ids)
+            if len(found) != len(set(class_ids)) or any(c.school_id != school_id for c in found):
+                raise Unprocessable(
+                    "every class must exist and belong to the account's school",
+                    errors=[{"field": "body.class_ids", "message": "unknown class"}],
+                )
+        password = domain.one_time_password()
+        user = User(
+            id=domain.new_user_id(),
+            username=username,
+            name=name,
+            roles=roles,
+            school_id=school_id,
+            class_ids=class_ids if "student" in roles else [],
+            student_no=student_no,
+            password_hash=self.one_time.hash(password),
+            must_change_password=True,
+            created_at=now_ms(),
+            created_by=actor.user_id,
+        )
+        try:
+            async with caller.unit_of_work() as uow:
+                await register_accounts(uow, [user], via="admin")
+        except DuplicateKeyError as exc:
+            raise Conflict(f"the username {username!r} is taken", slug="username-taken") from exc
+        return user, password
+
+    async def _managed_user(self, caller: Caller, user_id: str) -> User:
+        user = await UserStore(caller.db).by_id(user_id)
+        if user is None:
+            raise NotFound("no such user")
+        actor = caller.principal
+        act = domain.Actor(roles=actor.roles, tenant=actor.tenant, school=actor.school)
+        if not domain.can_manage_user(act, user_school=user.school_id, user_roles=set(user.roles)):
+            # Outside the admin's reach looks the same as missing.
+            raise NotFound("no such user")
+        return user
+
+    async def reset_password(self, caller: Caller, user_id: str) -> tuple[User, str]:
+        user = await self._managed_user(caller, user_id)
+        password = domain.one_time_password()
+        updated = await UserStore(caller.db).update(
+            user.id,
+            {
+                "password_hash": self.one_time.hash(password),
+                "must_change_password": True,
+                "password_reset_at": now_ms(),
+                "password_reset_by": caller.user_id,
+            },
+        )
+        assert updated is not None
+        await self.refresh.revoke_user(caller.tenant.id, user.id)
+        await self.attempts.unlock(caller.tenant.id, user.username)
+        return updated, password
+
+    async def set_disabled(self, caller: Caller, user_id: str, *, disabled: bool) -> User:
+        user = await self._managed_user(caller, user_id)
+        if user.id == caller.user_id:
+            raise Conflict("you cannot disable your own account")
+        updated = await UserStore(caller.db).update(user.id, {"disabled": disabled})
+        assert updated is not None
+        if disabled:
+            await self.refresh.revoke_user(caller.tenant.id, user.id)
+        return updated
+
+    async def list_users(
+        self, caller: Caller, *, school_id: str | None, role: str | None, page: int, size: int
+    ) -> tuple[list[ListedUser], int]:
+        if not caller.has_role("district_admin", "city_admin"):
+            # A school administrator sees their own school only.
+            own = caller.principal.school
+            if school_id and school_id != own:
+                return [], 0
+            school_id = own
+        users, total = await UserStore(caller.db).page(
+            school_id=school_id, role=role, page=page, size=size
+        )
+        seen = await self.attempts.last_logins(caller.tenant.id, [u.id for u in users])
+        return [ListedUser(u, at) for u, at in zip(users, seen, strict=True)], total
+
+    # the user's own view ---------------------------------------------------------------------
+
+    async def me(self, caller: Caller) -> Me:
+        tenant = Tenant(caller.principal.tenant)
+        user = await self.users(tenant).by_id(caller.user_id)
+        if user is None:
+            raise NotFound("your account no longer exists")
+        school = await self.schools.school(tenant, user.school_id) if user.school_id else None
+        return Me(user, tenant, school.name if school else None)
+
+    async def account(self, tenant: Tenant, user_id: str) -> User | None:
+        """An account, for a flow that has no caller yet (OIDC codes, userinfo)."""
+        return await self.users(tenant).by_id(user_id)
+
+    async def account_named(self, tenant: Tenant, username: str) -> User | None:
+        return await self.users(tenant).by_username(username)
+
+    # guest account --------------------------------------------------------------------------
+
+    async def guest_window(self, tenant: Tenant) -> GuestWindow:
+        return await self.users(tenant).guest_window()
+
+    async def guest_open_now(self, tenant: Tenant) -> bool:
+        return (await self.guest_window(tenant)).open_at(datetime.now(UTC))
+
+    async def set_guest_access(
+        self, caller: Caller, window: GuestWindow, *, password: str | None
+    ) -> tuple[GuestWindow, str | None]:
+        """Open or close the guest window; a new password when one is asked for (or the
+        account is made). Returns the window and the new password, if any."""
+        problem = domain.guest_window_problem(window)
+        if problem is not None:
+            detail, message = problem
+            raise Unprocessable(detail, errors=[{"field": "body.valid_until", "message": message}])
+        users = UserStore(caller.db)
+        new_password: str | None = None
+        guest = await users.by_username(domain.GUEST_USERNAME)
+        if window.enabled and (guest is None or password):
+            new_password = password or domain.one_time_password(12)
+        if new_password is not None:
+            hashed = await self.passwords.hash(new_password)
+            if guest is None:
+                guest = User(
+                    id=domain.new_user_id(),
+                    username=domain.GUEST_USERNAME,
+                    name=domain.GUEST_NAME,
+                    roles=["guest"],
+                    password_hash=hashed,
+                    created_at=now_ms(),
+                    created_by=caller.user_id,
+                )
+                await users.insert(guest)
+            else:
+                await users.update(guest.id, {"password_hash": hashed})
+        await users.put_guest_window(window, by=caller.user_id, at=now_ms())
+        if not window.enabled and guest is not None:
+            await self.refresh.revoke_user(caller.tenant.id, guest.id)
+        return await users.guest_window(), new_password
+
+    async def _check_guest_window(self, tenant: Tenant) -> None:
+        if not await self.guest_open_now(tenant):
+            raise Forbidden("the guest account is not open now", slug="guest-access-closed")
+
+
+async def register_accounts(uow: UnitOfWork, users: Sequence[User], *, via: str) -> None:
+    """Insert new accounts inside `uow`, each with its `identity.user.registered` event (an
+    admin's one, a roster's thousand, the demo seed's)."""
+    await UserStore.within(uow).insert_many(users)
+    for user in users:
+        uow.record(registered_event(user, via=via), subject=user.id)
+
+
+def registered_event(user: User, *, via: str) -> UserRegistered:
+    return UserRegistered(
+        user_id=user.id,
+        username=user.username,
+        name=user.name,
+        roles=user.roles,
+        school_id=user.school_id,
+        class_ids=user.class_ids,
+        via=via,
+    )
+
+
+def _locked(ms: int) -> AccountLocked:
+    seconds = max(1, -(-ms // 1000))
+    return AccountLocked(
+        f"too many failed logins; try again in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+        retry_after=seconds,
+    )
+
+
+def _split_refresh(refresh_token: str) -> tuple[Tenant, str]:
+    tenant_id, _, secret = refresh_token.partition(".")
+    if not secret or not is_tenant(tenant_id):
+        raise Unauthorized("malformed refresh token", slug="invalid-refresh-token")
+    return Tenant(tenant_id), secret
