@@ -30,6 +30,11 @@ log = logging.getLogger("xbt.outbox")
 # Marking published rows: how often to try again after losing a race with a commit.
 MARK_TRIES = 20
 MARK_RETRY_SECONDS = 0.01
+# Commits wake the relay at once (`notify`, or a nudge from an API process through Redis:
+# xbt_shared.nudge); the poll only finds rows whose wake-up was lost (Redis down, a crash,
+# another replica's lease running out), so it can be unhurried: each pass is one query per
+# tenant database.
+POLL_SECONDS = 2.0
 
 RELAYED = Counter("xbt_outbox_relayed_total", "Outbox rows published", ["service"])
 RELAY_FAILURES = Counter("xbt_outbox_publish_failures_total", "Failed publishes", ["service"])
@@ -51,10 +56,7 @@ class OutboxRelay:
         bus: EventBus,
         *,
         batch_size: int = 200,
-        # Commits in this process wake the relay at once (`notify`); the poll only finds rows
-        # left by other replicas or by a crash, so it can be unhurried: each pass is one
-        # query per tenant database.
-        idle_interval: float = 2.0,
+        idle_interval: float = POLL_SECONDS,
         lease_seconds: float = 30.0,
     ) -> None:
         self.mongo = mongo
@@ -72,7 +74,8 @@ class OutboxRelay:
 
     def notify(self, tenant: Tenant | None = None) -> None:
         """Called after a commit that wrote events in `tenant`'s outbox, so they go out
-        without waiting for a poll (no tenant: look everywhere)."""
+        without waiting for a poll (no tenant: look everywhere). Commits in this process
+        call it directly; those of API processes without a relay reach it as a nudge."""
         if tenant is None:
             self._next_sweep = 0.0
         else:

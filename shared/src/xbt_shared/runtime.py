@@ -13,7 +13,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from xbt_shared.auth import TokenVerifier
 from xbt_shared.bus import EventBus, Handler
 from xbt_shared.mongo import Mongo
-from xbt_shared.outbox import OutboxRelay
+from xbt_shared.nudge import NudgeListener, RelayNudge, nudge_channel
+from xbt_shared.outbox import POLL_SECONDS, OutboxRelay
 from xbt_shared.settings import CommonSettings
 
 log = logging.getLogger("xbt.runtime")
@@ -26,7 +27,12 @@ def redis_key(prefix: str, tenant: str, *parts: str) -> str:
 
 
 class Runtime:
-    def __init__(self, settings: CommonSettings, *, service: str) -> None:
+    """`outbox_poll_seconds`: how often the relay (if this process runs it) looks for rows
+    that no commit told it about."""
+
+    def __init__(
+        self, settings: CommonSettings, *, service: str, outbox_poll_seconds: float = POLL_SECONDS
+    ) -> None:
         self.settings = settings
         self.service = service
         self.mongo = Mongo(settings.mongodb_uri, service=service, db_prefix=settings.db_prefix)
@@ -44,8 +50,18 @@ class Runtime:
             queue_prefix=settings.queue_prefix,
             queue_type=settings.queue_type,
         )
-        self.relay = OutboxRelay(self.mongo, self.bus)
-        self.mongo.on_events_committed = self.relay.notify
+        self.relay = OutboxRelay(self.mongo, self.bus, idle_interval=outbox_poll_seconds)
+        # After a commit that wrote events, the relay should hear of it at once: directly
+        # where it runs in this process; through Redis where it runs in the worker pods.
+        channel = nudge_channel(self.redis_prefix, service)
+        self.nudges: NudgeListener | None = None
+        self.nudge: RelayNudge | None = None
+        if settings.run_workers:
+            self.mongo.on_events_committed = self.relay.notify
+            self.nudges = NudgeListener(settings.redis_url, channel, self.relay.notify)
+        else:
+            self.nudge = RelayNudge(self.redis, channel)
+            self.mongo.on_events_committed = self.nudge
         self.verifier = TokenVerifier(
             jwks_url=settings.jwks_url,
             issuer=settings.jwt_issuer,
@@ -61,12 +77,18 @@ class Runtime:
         await self.bus.connect()
         if self.settings.run_workers:
             self.relay.start()
+            if self.nudges is not None:
+                self.nudges.start()
             if subscriptions:
                 self.subscriptions = subscriptions
                 await self.bus.subscribe(self.service, subscriptions)
         log.info("runtime started", extra={"route": self.service})
 
     async def stop(self) -> None:
+        if self.nudges is not None:
+            await self.nudges.stop()
+        if self.nudge is not None:
+            await self.nudge.close()
         await self.relay.stop()
         await self.bus.close()
         await self.redis.aclose()

@@ -1,7 +1,9 @@
 """Worker processes: the outbox relay and the event consumers, without the public API.
 
 In Kubernetes, API pods run with XBT_RUN_WORKERS=false and a worker Deployment runs this,
-so consumers scale on queue depth and APIs on load. The worker still answers `/livez`,
+so consumers scale on queue depth and APIs on load. After a commit, an API pod nudges the
+workers' relays through Redis (xbt_shared.nudge), so events still go out at once; the relay's
+poll is the fallback. The worker still answers `/livez`,
 `/readyz` and `/metrics` on its port for probes and scraping.
 """
 
