@@ -14,12 +14,10 @@ from fastapi import FastAPI
 
 from xbt_catalog.main import create_app as create_catalog_app
 from xbt_catalog.settings import CatalogSettings
-from xbt_catalog.store import CatalogStore
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory, client_of, running
 from xbt_tasks.main import create_app
-from xbt_tasks.service import Tasks
 from xbt_tasks.settings import TasksSettings
 
 ISSUER = "http://testserver/identity"
@@ -55,9 +53,10 @@ async def tasks_app(
 
 
 @pytest.fixture
-def tasks(tasks_app: FastAPI) -> Tasks:
-    service: Tasks = tasks_app.state.tasks
-    return service
+def mongo(tasks_app: FastAPI) -> Mongo:
+    """The tasks app's databases (one per tenant)."""
+    found: Mongo = tasks_app.state.runtime.mongo
+    return found
 
 
 @pytest.fixture
@@ -149,12 +148,9 @@ ITEMS = [
 
 @pytest.fixture
 async def catalog_content(catalog_app: FastAPI) -> None:
-    mongo: Mongo = catalog_app.state.catalog.mongo
-    by_tenant: dict[str, list[Doc]] = {}
+    mongo: Mongo = catalog_app.state.runtime.mongo
     for doc in RESOURCES:
-        by_tenant.setdefault(doc["provider"]["tenant"], []).append(dict(doc))
-    for tenant, docs in by_tenant.items():
-        await CatalogStore(mongo.for_tenant(Tenant(tenant))).insert_resources(docs)
+        await mongo.for_tenant(Tenant(doc["provider"]["tenant"]))["resources"].insert_one(dict(doc))
     for doc in ITEMS:
         await mongo.for_tenant(Tenant(doc["provider"]["tenant"]))["items"].insert_one(dict(doc))
 

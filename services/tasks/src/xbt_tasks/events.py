@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel
+from xbt_shared.events import Consumed, Event
+
+if TYPE_CHECKING:
+    from xbt_shared.consumers import Consumer
+
+# --- published (through the outbox) ----------------------------------------------------------
 
 
-class TaskAssigned(BaseModel):
+class TaskAssigned(Event):
     """A task was given to classes (pupils are notified when it opens)."""
 
     TYPE: ClassVar[str] = "tasks.task.assigned"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "kind": "task",
+        "title": "第八章 二元一次方程组 复习练习",
+        "class_ids": ["c-hp-8-1", "c-hp-8-2"],
+        "teacher_id": "u-hp-teacher1",
+        "opens_at": "2026-03-02T08:00:00Z",
+        "due_at": "2026-03-09T15:00:00Z",
+    }
     task_id: str
     kind: Literal["task", "watch"]
     title: str
@@ -21,10 +35,19 @@ class TaskAssigned(BaseModel):
     due_at: datetime | None
 
 
-class SubmissionCreated(BaseModel):
+class SubmissionCreated(Event):
     """A pupil handed in (an attempt of) their work."""
 
     TYPE: ClassVar[str] = "tasks.submission.created"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "submission_id": "tk-3f9a1c2e7b4d5a60.u-hp-student2",
+        "pupil_id": "u-hp-student2",
+        "class_id": "c-hp-8-1",
+        "attempt": 1,
+        "late": False,
+        "submitted_at": "2026-03-03T11:20:41.512Z",
+    }
     task_id: str
     submission_id: str
     pupil_id: str
@@ -34,10 +57,19 @@ class SubmissionCreated(BaseModel):
     submitted_at: datetime
 
 
-class SubmissionReviewed(BaseModel):
+class SubmissionReviewed(Event):
     """A teacher marked a submission or returned it for revision."""
 
     TYPE: ClassVar[str] = "tasks.submission.reviewed"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "submission_id": "tk-3f9a1c2e7b4d5a60.u-hp-student2",
+        "pupil_id": "u-hp-student2",
+        "outcome": "marked",
+        "score": 20.0,
+        "max_score": 30.0,
+        "reviewer_id": "u-hp-teacher1",
+    }
     task_id: str
     submission_id: str
     pupil_id: str
@@ -47,10 +79,17 @@ class SubmissionReviewed(BaseModel):
     reviewer_id: str
 
 
-class QuestionAsked(BaseModel):
+class QuestionAsked(Event):
     """A pupil asked about a task (答疑), to the class or privately to the teacher."""
 
     TYPE: ClassVar[str] = "tasks.question.asked"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "question_id": "q-8d0c2b7a5e4f3a1b9c6d",
+        "class_id": "c-hp-8-1",
+        "asked_by": "u-hp-student1",
+        "visibility": "class",
+    }
     task_id: str
     question_id: str
     class_id: str
@@ -58,14 +97,49 @@ class QuestionAsked(BaseModel):
     visibility: Literal["class", "private"]
 
 
-class QuestionAnswered(BaseModel):
-    """A teacher answered a pupil's question."""
+class QuestionAnswered(Event):
+    """A teacher answered a pupil's question (the first teacher reply of the thread)."""
 
     TYPE: ClassVar[str] = "tasks.question.answered"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "question_id": "q-8d0c2b7a5e4f3a1b9c6d",
+        "asked_by": "u-hp-student1",
+        "answered_by": "u-hp-teacher1",
+    }
     task_id: str
     question_id: str
     asked_by: str
     answered_by: str
 
 
-# What it consumes (catalog.resource.recommended -> a "watch this" task): see consumers.py.
+PUBLISHES: tuple[type[Event], ...] = (
+    TaskAssigned,
+    SubmissionCreated,
+    SubmissionReviewed,
+    QuestionAsked,
+    QuestionAnswered,
+)
+
+# --- consumed --------------------------------------------------------------------------------
+
+
+class ResourceRecommended(Consumed):
+    """What "watch this" tasks read of the catalog's recommendation."""
+
+    TYPE: ClassVar[str] = "catalog.resource.recommended"
+    resource_id: str
+    title: str
+    kind: str | None = None
+    class_ids: list[str]
+    teacher_id: str
+    teacher_name: str | None = None
+    school_id: str | None = None
+    note: str | None = None
+
+
+def subscriptions() -> dict[str, Consumer[Any]]:
+    # Imported here: the handlers import this module's models.
+    from xbt_tasks.assignments.consumers import on_resource_recommended
+
+    return {ResourceRecommended.TYPE: on_resource_recommended}

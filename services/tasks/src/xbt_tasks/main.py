@@ -4,30 +4,37 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
 
 from xbt_shared.app import build_service_app
+from xbt_shared.consumers import subscriptions_for
+from xbt_shared.idempotency import ensure_idempotency_indexes
 from xbt_shared.periodic import Periodic, running
 from xbt_shared.runtime import Runtime
-from xbt_tasks.api import router
-from xbt_tasks.catalog_client import CatalogClient, ServiceToken
-from xbt_tasks.consumers import subscriptions
-from xbt_tasks.files import Files, collect_stale_files_everywhere
-from xbt_tasks.files_api import router as files_router
-from xbt_tasks.files_store import FileStore
-from xbt_tasks.gradebook import Gradebooks
-from xbt_tasks.gradebook_api import router as gradebook_router
-from xbt_tasks.identity_client import IdentityClient
-from xbt_tasks.practice import Practice, PracticeStore
-from xbt_tasks.practice_api import router as practice_router
-from xbt_tasks.questions import Questions
-from xbt_tasks.questions_api import router as questions_router
-from xbt_tasks.questions_store import QuestionStore
-from xbt_tasks.service import Tasks
+from xbt_tasks import events
+from xbt_tasks.assignments.api import router as assignments_router
+from xbt_tasks.assignments.service import Assignments
+from xbt_tasks.assignments.store import TaskStore
+from xbt_tasks.clients.catalog import CatalogClient, ServiceToken
+from xbt_tasks.clients.identity import IdentityClient
+from xbt_tasks.files.api import router as files_router
+from xbt_tasks.files.service import Files, collect_stale_files_everywhere
+from xbt_tasks.files.store import FileStore
+from xbt_tasks.gradebook.api import router as gradebook_router
+from xbt_tasks.gradebook.service import Gradebooks
+from xbt_tasks.practice.api import router as practice_router
+from xbt_tasks.practice.service import Practice
+from xbt_tasks.practice.store import PracticeStore
+from xbt_tasks.questions.api import router as questions_router
+from xbt_tasks.questions.service import Questions
+from xbt_tasks.questions.store import QuestionStore
 from xbt_tasks.settings import TasksSettings
-from xbt_tasks.store import TaskStore
+from xbt_tasks.submissions.api import router as submissions_router
+from xbt_tasks.submissions.service import Submissions
+from xbt_tasks.submissions.store import IDEMPOTENCY, SubmissionStore
 
 SERVICE = "tasks"
 
@@ -35,6 +42,9 @@ SERVICE = "tasks"
 async def ensure_indexes(runtime: Runtime) -> None:
     for tdb in runtime.mongo.all_tenants():
         await TaskStore(tdb).ensure_indexes()
+        await SubmissionStore(tdb).ensure_indexes()
+        # Kept for a while so a retried request is answered as the first one was.
+        await ensure_idempotency_indexes(tdb, IDEMPOTENCY)
         await PracticeStore(tdb).ensure_indexes()
         await QuestionStore(tdb).ensure_indexes()
         await FileStore(tdb).ensure_indexes()
@@ -48,6 +58,10 @@ def background_jobs(runtime: Runtime) -> list[Periodic]:
         return False
 
     return [Periodic("stale-file-collector", collect_files, interval=3600.0, first_after=600.0)]
+
+
+# The consumers, bound to a runtime's databases: the API process and the worker run the same.
+subscriptions = subscriptions_for(events.subscriptions)
 
 
 def create_app(
@@ -81,23 +95,22 @@ def create_app(
                 client_id=settings.client_id,
                 client_secret=settings.client_secret.get_secret_value(),
             )
-            app.state.tasks = Tasks(
-                mongo=runtime.mongo,
-                catalog=CatalogClient(catalog_http, token),
-                idempotency_hours=settings.idempotency_hours,
-                max_page_size=settings.max_page_size,
-                max_files_per_attempt=settings.max_files_per_attempt,
-            )
-            app.state.files = Files(
-                mongo=runtime.mongo,
+            catalog = CatalogClient(catalog_http, token)
+            # The use cases, built once; routes get them through `http`'s dependencies.
+            app.state.assignments = assignments = Assignments(catalog=catalog)
+            app.state.files = files = Files(
                 max_file_bytes=settings.max_file_bytes,
                 max_files_per_attempt=settings.max_files_per_attempt,
             )
-            app.state.questions = Questions(mongo=runtime.mongo)
-            app.state.practice = Practice(mongo=runtime.mongo, catalog=app.state.tasks.catalog)
-            app.state.gradebooks = Gradebooks(
-                mongo=runtime.mongo, identity=IdentityClient(roster_http)
+            app.state.submissions = Submissions(
+                tasks=assignments,
+                files=files,
+                max_files_per_attempt=settings.max_files_per_attempt,
+                idempotency_ttl=timedelta(hours=settings.idempotency_hours),
             )
+            app.state.questions = Questions(tasks=assignments)
+            app.state.practice = Practice(catalog=catalog)
+            app.state.gradebooks = Gradebooks(identity=IdentityClient(roster_http))
             await runtime.start(subscriptions=subscriptions(runtime))
             try:
                 async with running(background_jobs(runtime) if settings.run_workers else ()):
@@ -110,7 +123,16 @@ def create_app(
         title="学不停 tasks",
         description="Learning tasks for classes, submissions, marking, questions, practice.",
         lifespan=lifespan,
-        routers=[router, questions_router, files_router, practice_router, gradebook_router],
+        routers=[
+            assignments_router,
+            submissions_router,
+            questions_router,
+            files_router,
+            practice_router,
+            gradebook_router,
+        ],
+        publishes=events.PUBLISHES,
+        consumes=events.subscriptions,
     )
 
 

@@ -28,7 +28,6 @@ class TasksSettings(CommonSettings):
     identity_url: str = "http://127.0.0.1:8101"
     identity_timeout_seconds: float = Field(default=5.0, gt=0)
 
-    max_page_size: int = Field(default=50, ge=1, le=200)
     # A retried submit with the same Idempotency-Key gets the first answer this long.
     idempotency_hours: int = Field(default=48, ge=1)
     # Attachments (GridFS): per file, per submission, and what may be uploaded.

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 from xbt_shared.worker import create_worker_app, serve
-from xbt_tasks.consumers import subscriptions
-from xbt_tasks.main import SERVICE, background_jobs, ensure_indexes
+from xbt_tasks.main import SERVICE, background_jobs, ensure_indexes, subscriptions
 from xbt_tasks.settings import TasksSettings
 
 

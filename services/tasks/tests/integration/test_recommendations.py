@@ -9,11 +9,11 @@ import httpx
 from fastapi import FastAPI
 
 from xbt_shared.envelope import CloudEvent
-from xbt_shared.mongo import OUTBOX
+from xbt_shared.mongo import OUTBOX, Mongo
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory, client_of, eventually
-from xbt_tasks.consumers import recommendation_handler, watch_task_id
-from xbt_tasks.service import Tasks
+from xbt_tasks.assignments.consumers import on_resource_recommended
+from xbt_tasks.assignments.domain import watch_task_id
 
 from ..conftest import CLASS, OTHER_CLASS, SCHOOL, pupil, teacher
 
@@ -37,19 +37,19 @@ def recommended(**data: Any) -> CloudEvent:
     )
 
 
-async def test_a_recommendation_delivered_twice_makes_one_task(tasks: Tasks) -> None:
-    handle = recommendation_handler(tasks.mongo)
+async def test_a_recommendation_delivered_twice_makes_one_task(mongo: Mongo) -> None:
+    handle = on_resource_recommended.bind(mongo)
     event = recommended()
     await asyncio.gather(handle(event), handle(event))
     await handle(event)
-    tdb = tasks.mongo.for_tenant(Tenant("heping"))
+    tdb = mongo.for_tenant(Tenant("heping"))
     found = [t async for t in tdb["tasks"].find({})]
     assert [t["_id"] for t in found] == [watch_task_id(event.id)]
     assert found[0]["kind"] == "watch" and found[0]["title"].startswith("观看：")
     assigned = [r async for r in tdb[OUTBOX].find({"event.type": "tasks.task.assigned"})]
     assert len(assigned) == 1
     # nothing in any other district
-    assert await tasks.mongo.for_tenant(Tenant("hexi"))["tasks"].count_documents({}) == 0
+    assert await mongo.for_tenant(Tenant("hexi"))["tasks"].count_documents({}) == 0
 
 
 async def test_recommending_in_the_catalog_reaches_the_pupils_list(
