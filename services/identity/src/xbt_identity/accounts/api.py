@@ -147,7 +147,7 @@ async def enable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> Use
 
 @router.get("/guest-access", response_model=GuestAccess, tags=["guest"])
 async def get_guest_access(caller: DistrictAdmin, accounts: AccountsDep) -> GuestAccess:
-    return _guest_access(await accounts.guest_window(caller.tenant), password=None)
+    return _guest_access(await accounts.guest_access(caller), password=None)
 
 
 @router.put("/guest-access", response_model=GuestAccess, tags=["guest"])

@@ -18,7 +18,6 @@ from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pymongo.errors import DuplicateKeyError
 
 from xbt_identity.accounts import domain
 from xbt_identity.accounts.domain import GuestWindow, TokenPair, User
@@ -32,6 +31,7 @@ from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
 from xbt_shared.mongo import Mongo, UnitOfWork
 from xbt_shared.tenancy import Tenant, is_tenant
+from xbt_shared.transactions import CONCURRENT_INSERT
 
 
 class AccountLocked(Problem):
@@ -297,7 +297,7 @@ class Accounts:
         try:
             async with caller.unit_of_work() as uow:
                 await register_accounts(uow, [user], via="admin")
-        except DuplicateKeyError as exc:
+        except CONCURRENT_INSERT as exc:
             raise Conflict(f"the username {username!r} is taken", slug="username-taken") from exc
         return user, password
 
@@ -373,11 +373,13 @@ class Accounts:
 
     # guest account --------------------------------------------------------------------------
 
-    async def guest_window(self, tenant: Tenant) -> GuestWindow:
-        return await self.users(tenant).guest_window()
+    async def guest_access(self, caller: Caller) -> GuestWindow:
+        """The guest window of the district the caller administers."""
+        return await UserStore(caller.db).guest_window()
 
     async def guest_open_now(self, tenant: Tenant) -> bool:
-        return (await self.guest_window(tenant)).open_at(datetime.now(UTC))
+        """Whether the tenant's guest account may sign in now (a login has no caller yet)."""
+        return (await self.users(tenant).guest_window()).open_at(datetime.now(UTC))
 
     async def set_guest_access(
         self, caller: Caller, window: GuestWindow, *, password: str | None

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from redis.asyncio import Redis
 
 from xbt_identity.accounts.domain import GuestWindow, RefreshRecord, Teaching, User
@@ -23,6 +24,7 @@ from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_shared.runtime import redis_key
 
 USERS = "users"
+DUPLICATE_KEY = 11000  # the server's error code for a taken unique key
 SETTINGS = "settings"
 GUEST_SETTING = "guest_access"
 
@@ -70,6 +72,16 @@ def user_to_doc(user: User) -> Doc:
     return doc
 
 
+def _duplicate_key(exc: BulkWriteError) -> DuplicateKeyError | None:
+    """The bulk insert's failure as the `DuplicateKeyError` it is, when every error in it is
+    a taken unique key; None when something else failed too."""
+    errors = exc.details.get("writeErrors", [])
+    if not errors or any(e.get("code") != DUPLICATE_KEY for e in errors):
+        return None
+    first = errors[0]
+    return DuplicateKeyError(first.get("errmsg", "duplicate key"), DUPLICATE_KEY, first)
+
+
 class UserStore:
     """Users and settings of one tenant. Built with a unit of work, it writes inside its
     transaction; without one, directly."""
@@ -101,9 +113,19 @@ class UserStore:
         await self.tdb[USERS].insert_one(user_to_doc(user), session=self.session)
 
     async def insert_many(self, users: Sequence[User]) -> None:
-        if users:
-            docs = [user_to_doc(u) for u in users]
+        """Insert accounts in order. A username (or id) already taken raises
+        `DuplicateKeyError` (`xbt_shared.transactions.CONCURRENT_INSERT`), as one insert
+        would, so callers handle a taken username the same way however many they insert."""
+        if not users:
+            return
+        docs = [user_to_doc(u) for u in users]
+        try:
             await self.tdb[USERS].insert_many(docs, ordered=True, session=self.session)
+        except BulkWriteError as exc:
+            duplicate = _duplicate_key(exc)
+            if duplicate is None:
+                raise
+            raise duplicate from exc
 
     async def update(self, user_id: str, changes: Doc) -> User | None:
         """Set `changes`; the account after, or None if there is no such account."""

@@ -28,7 +28,8 @@ from xbt_identity.oidc.schemas import (
     UserInfo,
 )
 from xbt_identity.oidc.service import OidcProvider
-from xbt_shared.auth import CurrentUser, Principal
+from xbt_shared.auth import Principal
+from xbt_shared.caller import CurrentCaller
 from xbt_shared.routing import NO_STORE_HEADERS
 from xbt_shared.tenancy import ALL_TENANTS
 
@@ -55,11 +56,11 @@ async def openid_configuration(oidc: Oidc, response: Response) -> Discovery:
 
 @router.post("/oidc/clients", response_model=RegisteredClient, status_code=201, tags=["oidc"])
 async def register_client(
-    body: RegisterClientRequest, principal: CurrentUser, oidc: Oidc, response: Response
+    body: RegisterClientRequest, caller: CurrentCaller, oidc: Oidc, response: Response
 ) -> RegisteredClient:
     """Register a linked resource platform (city administrators)."""
     client, secret = await oidc.register_client(
-        principal,
+        caller,
         RegisterClient(
             name=body.name,
             redirect_uris=body.redirect_uris,
@@ -76,20 +77,20 @@ async def register_client(
 
 
 @router.get("/oidc/clients", response_model=list[ClientInfo], tags=["oidc"])
-async def list_clients(principal: CurrentUser, oidc: Oidc) -> list[ClientInfo]:
-    return [ClientInfo.model_validate(c) for c in await oidc.list_clients(principal)]
+async def list_clients(caller: CurrentCaller, oidc: Oidc) -> list[ClientInfo]:
+    return [ClientInfo.model_validate(c) for c in await oidc.list_clients(caller)]
 
 
 @router.delete("/oidc/clients/{client_id}", status_code=204, tags=["oidc"])
-async def delete_client(client_id: str, principal: CurrentUser, oidc: Oidc) -> Response:
-    await oidc.delete_client(principal, client_id)
+async def delete_client(client_id: str, caller: CurrentCaller, oidc: Oidc) -> Response:
+    await oidc.delete_client(caller, client_id)
     return Response(status_code=204)
 
 
 @router.get("/platforms", response_model=list[Platform], tags=["oidc"])
-async def platforms(principal: CurrentUser, oidc: Oidc) -> list[Platform]:
+async def platforms(caller: CurrentCaller, oidc: Oidc) -> list[Platform]:
     """The linked resource platforms this user may sign in to (一次登录访问所有资源)."""
-    return [Platform.model_validate(p) for p in await oidc.platforms_for(principal)]
+    return [Platform.model_validate(p) for p in await oidc.platforms_for(caller)]
 
 
 # authorization endpoint ----------------------------------------------------------------------
@@ -152,12 +153,13 @@ async def token(request: Request, oidc: Oidc) -> JSONResponse:
     """Exchange an authorization code (form-encoded, RFC 6749 4.1.3)."""
     form = await request.form()
     try:
-        body = await oidc.exchange(
+        answer = await oidc.exchange(
             _params(form), authorization=request.headers.get("authorization")
         )
     except OAuthError as exc:
         return _oauth_error(exc)
-    return JSONResponse(body, headers=NO_STORE_HEADERS)
+    body = OidcTokenResponse.model_validate(answer)
+    return JSONResponse(body.model_dump(exclude_unset=True), headers=NO_STORE_HEADERS)
 
 
 @router.api_route(
@@ -175,7 +177,9 @@ async def userinfo(request: Request, oidc: Oidc) -> JSONResponse:
         claims = await oidc.userinfo(bearer)
     except OAuthError as exc:
         return _oauth_error(exc)
-    return JSONResponse(claims, headers=NO_STORE_HEADERS)
+    # Only the claims the scope grants: a claim left out is not sent as null.
+    body = UserInfo.model_validate(claims)
+    return JSONResponse(body.model_dump(exclude_unset=True), headers=NO_STORE_HEADERS)
 
 
 def _oauth_error(exc: OAuthError) -> JSONResponse:

@@ -91,6 +91,7 @@ from xbt_identity.oidc.store import AuthorizationCodes, ClientStore
 from xbt_identity.roster.service import Roster
 from xbt_identity.settings import IdentitySettings
 from xbt_shared.auth import Principal
+from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import BadRequest, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
 from xbt_shared.mongo import Doc
@@ -164,10 +165,8 @@ class OidcProvider:
 
     # client registration (city administrators) -------------------------------------------
 
-    async def register_client(
-        self, actor: Principal, cmd: RegisterClient
-    ) -> tuple[Doc, str | None]:
-        _require_city_admin(actor)
+    async def register_client(self, caller: Caller, cmd: RegisterClient) -> tuple[Doc, str | None]:
+        _require_city_admin(caller)
         allow_http = self.settings.environment != "prod"
         errors = [
             {"field": f"body.redirect_uris.{i}", "message": problem}
@@ -217,23 +216,25 @@ class OidcProvider:
             "id_token_signed_response_alg": cmd.id_token_signed_response_alg,
             "secret_hash": hash_secret(secret) if secret else None,
             "created_at": now_ms(),
-            "created_by": {"user_id": actor.user_id, "tenant": actor.tenant},
+            "created_by": {"user_id": caller.user_id, "tenant": caller.principal.tenant},
         }
         await self.clients.insert(doc)
         return client_view(doc), secret
 
-    async def list_clients(self, actor: Principal) -> list[Doc]:
-        _require_city_admin(actor)
+    async def list_clients(self, caller: Caller) -> list[Doc]:
+        _require_city_admin(caller)
         return [client_view(d) for d in await self.clients.all(sort="created_at")]
 
-    async def delete_client(self, actor: Principal, client_id: str) -> None:
+    async def delete_client(self, caller: Caller, client_id: str) -> None:
         """Unregister a platform: its codes and access tokens stop working at once."""
-        _require_city_admin(actor)
+        _require_city_admin(caller)
         if not await self.clients.delete(client_id):
             raise NotFound("no such client")
 
-    async def platforms_for(self, principal: Principal) -> list[Doc]:
-        """The linked platforms the caller may sign in to, for the portal's list."""
+    async def platforms_for(self, caller: Caller) -> list[Doc]:
+        """The linked platforms the caller may sign in to, for the portal's list: what their
+        own account's tenant admits, whichever tenant the request names."""
+        principal = caller.principal
         return [
             {
                 "client_id": client.id,
@@ -668,8 +669,8 @@ class OidcProvider:
         return claims
 
 
-def _require_city_admin(actor: Principal) -> None:
-    if not actor.is_city_admin:
+def _require_city_admin(caller: Caller) -> None:
+    if not caller.principal.is_city_admin:
         raise Forbidden("only a city administrator manages linked platforms")
 
 

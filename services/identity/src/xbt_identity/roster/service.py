@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
 from xbt_identity.accounts.domain import User, one_time_password
 from xbt_identity.accounts.service import OneTimePasswords, register_accounts
 from xbt_identity.events import RosterImported
@@ -49,6 +47,7 @@ from xbt_shared.curriculum import SUBJECTS
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from xbt_shared.mongo import Mongo, UnitOfWork
 from xbt_shared.tenancy import Tenant
+from xbt_shared.transactions import CONCURRENT_INSERT
 
 CHUNK_SIZE = 1_000  # accounts (and their events) per transaction
 LOOKUP_CHUNK = 200  # values per $in: the Mongo-wire server slows down on long lists
@@ -146,7 +145,7 @@ class Roster:
         )
         try:
             await RosterStore(caller.db).insert_school(school)
-        except DuplicateKeyError as exc:
+        except CONCURRENT_INSERT as exc:
             raise Conflict(f"a school named {name!r} or with that code exists") from exc
         return school
 
@@ -171,7 +170,7 @@ class Roster:
         klass = SchoolClass.new(school_id, grade, number, at=now_ms())
         try:
             await store.insert_class(klass)
-        except DuplicateKeyError as exc:
+        except CONCURRENT_INSERT as exc:
             raise Conflict(f"{klass.name} exists at this school") from exc
         return klass
 
@@ -521,9 +520,7 @@ async def _insert_chunk(caller: Caller, store: RosterStore, chunk: Sequence[Plac
         first_try = False
         await register_accounts(uow, accounts, via="roster")
 
-    await caller.transaction(
-        insert, tries=INSERT_ATTEMPTS, retry_on=(DuplicateKeyError, BulkWriteError)
-    )
+    await caller.transaction(insert, tries=INSERT_ATTEMPTS, retry_on=CONCURRENT_INSERT)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
