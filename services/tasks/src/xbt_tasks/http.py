@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Header, Response
-from pydantic import BaseModel, SerializerFunctionWrapHandler, StringConstraints, model_serializer
+from pydantic import (
+    BaseModel,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from xbt_shared.routing import from_state
 from xbt_tasks.assignments.service import Assignments
@@ -54,3 +62,12 @@ class View(BaseModel):
             for name in self.OMIT_UNSET - self.model_fields_set:
                 data.pop(name, None)
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Described by its fields (the omitted ones not required), not by the serializer's
+        # `Any`: the OpenAPI document shows every body.
+        fields_only = {k: v for k, v in core_schema.items() if k != "serialization"}
+        return handler(fields_only)

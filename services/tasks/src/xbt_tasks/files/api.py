@@ -13,12 +13,10 @@ clients do it without reading the file into memory:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
 from fastapi.responses import StreamingResponse
-from gridfs import AsyncGridOut
 
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.errors import BadRequest
@@ -94,7 +92,7 @@ async def attachments(task_id: Id, caller: CurrentCaller, files: FilesDep) -> li
 async def download(file_id: Id, caller: CurrentCaller, files: FilesDep) -> StreamingResponse:
     """The file, streamed: for its uploader, the task's teachers, the school's and the
     district's administrators, and (attachments) the task's pupils; 404 for anyone else."""
-    view, reader = await files.download(caller, file_id)
+    view, chunks = await files.download(caller, file_id)
     headers = {
         "Content-Length": str(view["size"]),
         "Content-Disposition": content_disposition(view["filename"]),
@@ -104,15 +102,7 @@ async def download(file_id: Id, caller: CurrentCaller, files: FilesDep) -> Strea
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Cache-Control": "private, no-store",
     }
-    return StreamingResponse(_chunks(reader), media_type=view["content_type"], headers=headers)
-
-
-async def _chunks(reader: AsyncGridOut) -> AsyncIterator[bytes]:
-    try:
-        while chunk := await reader.readchunk():
-            yield chunk
-    finally:
-        await reader.close()
+    return StreamingResponse(chunks, media_type=view["content_type"], headers=headers)
 
 
 @router.delete("/files/{file_id}", status_code=204)

@@ -29,8 +29,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
-from bson import ObjectId
-
 from xbt_shared.auth import Principal
 from xbt_shared.errors import Forbidden, Problem, invalid
 from xbt_shared.mongo import Doc
@@ -184,11 +182,6 @@ def content_disposition(filename: str) -> str:
     (`filename*=UTF-8''…`, which every current browser uses for Chinese names)."""
     fallback = re.sub(r"_+", "_", re.sub(r'[^\x20-\x7e]|["\\]', "_", filename))
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def new_file_id(at: datetime | None = None) -> str:
-    """`fl-` + an ObjectId: unique, and ordered by time (the clean-up reads ranges of it)."""
-    return f"fl-{ObjectId.from_datetime(at) if at is not None else ObjectId()}"
 
 
 # --- who (no I/O) ----------------------------------------------------------------------------

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from gridfs import AsyncGridOut
-
 from xbt_shared.auth import forbid_guest_writes
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, invalid
@@ -33,12 +31,11 @@ from xbt_tasks.files.domain import (
     content_type_of,
     may_delete,
     may_download,
-    new_file_id,
     public_file,
     require_allowed_name,
     upload_kind,
 )
-from xbt_tasks.files.store import FileStore
+from xbt_tasks.files.store import FileStore, new_file_id
 from xbt_tasks.submissions.domain import check_submittable
 from xbt_tasks.submissions.service import files_named, submission_of
 
@@ -151,10 +148,10 @@ class Files:
                 return file, task
         raise NotFound("no such file")
 
-    async def download(self, caller: Caller, file_id: str) -> tuple[Doc, AsyncGridOut]:
-        """The file's view and a reader yielding its chunks."""
+    async def download(self, caller: Caller, file_id: str) -> tuple[Doc, AsyncIterator[bytes]]:
+        """The file's view and its bytes, chunk by chunk."""
         file, _task = await self._readable(caller, file_id)
-        return public_file(file), FileStore(caller.db).reader(file)
+        return public_file(file), FileStore(caller.db).chunks(file)
 
     async def attachments(self, caller: Caller, task_id: str) -> list[Doc]:
         require_visible(caller.principal, await task_of(caller.db, task_id), now_ms())

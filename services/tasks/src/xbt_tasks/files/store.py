@@ -12,9 +12,10 @@ streams and deletes them as any GridFS file, on MongoDB as on SecantusDB.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 
+from bson import ObjectId
 from bson.int64 import Int64
 from gridfs import AsyncGridFSBucket, AsyncGridOut, NoFile
 from pymongo import ASCENDING
@@ -28,6 +29,11 @@ CHUNKS = f"{BUCKET}.chunks"
 # GridFS's default: a chunk document stays well under the 16 MB BSON limit, and a reader
 # holds one chunk at a time.
 CHUNK_SIZE = 255 * 1024
+
+
+def new_file_id(at: datetime | None = None) -> str:
+    """`fl-` + an ObjectId: unique, and ordered by time (the clean-up reads ranges of it)."""
+    return f"fl-{ObjectId.from_datetime(at) if at is not None else ObjectId()}"
 
 
 class GridFsWriter:
@@ -114,10 +120,15 @@ class FileStore:
         cursor = self.tdb[FILES].find({"_id": {"$in": list(file_ids)}})
         return [doc async for doc in cursor]
 
-    def reader(self, file: Doc) -> AsyncGridOut:
-        """GridFS's reader of a file whose `fs.files` document was just read: it yields the
-        file chunk by chunk (`readchunk`), checking each chunk's number and size."""
-        return AsyncGridOut(self.tdb.db[BUCKET], file_document=file)
+    async def chunks(self, file: Doc) -> AsyncIterator[bytes]:
+        """The bytes of a file whose `fs.files` document was just read, chunk by chunk, as
+        GridFS's reader yields them (checking each chunk's number and size)."""
+        reader = AsyncGridOut(self.tdb.db[BUCKET], file_document=file)
+        try:
+            while chunk := await reader.readchunk():
+                yield chunk
+        finally:
+            await reader.close()
 
     async def of_task(self, task_id: str, kind: str, *, limit: int = 100) -> list[Doc]:
         cursor = (

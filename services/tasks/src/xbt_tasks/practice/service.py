@@ -9,8 +9,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pymongo.errors import DuplicateKeyError
-
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, NotFound, Problem, Unprocessable, invalid
 from xbt_shared.mongo import Doc, UnitOfWork
@@ -31,7 +29,7 @@ from xbt_tasks.practice.domain import (
     require_pupil,
     snapshot,
 )
-from xbt_tasks.practice.store import PracticeStore
+from xbt_tasks.practice.store import PracticeStore, RecordRaced
 
 if TYPE_CHECKING:
     # Only a type here: the request context is built by the HTTP layer.
@@ -134,8 +132,8 @@ class Practice:
 
         try:
             # A first record of an item or point raced by another answer: tried again.
-            return await caller.transaction(answer_once, retry_on=(_Answered, DuplicateKeyError))
-        except (_Answered, DuplicateKeyError):
+            return await caller.transaction(answer_once, retry_on=(_Answered, RecordRaced))
+        except (_Answered, RecordRaced):
             raise Conflict("too many answers at once for this set; try again") from None
 
     async def practice_set(self, caller: Caller, practice_id: str) -> Doc:

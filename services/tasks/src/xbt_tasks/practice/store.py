@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_tasks.practice.domain import (
@@ -73,6 +74,11 @@ def set_to_doc(practice: PracticeSet) -> Doc:
         "correct": practice.correct,
         "created_at": practice.created_at,
     }
+
+
+class RecordRaced(Exception):
+    """Two first answers raced to create one pupil's record of an item or a knowledge point:
+    the loser's transaction is run again (and then updates the record)."""
 
 
 class PracticeStore:
@@ -152,23 +158,26 @@ class PracticeStore:
         return {doc["item_id"]: doc async for doc in cursor}
 
     async def record_item(self, pupil_id: str, item_id: str, correct: bool, at: datetime) -> None:
-        await self.tdb[PRACTICE_ITEMS].update_one(
+        """Add one answer to the pupil's record of the item; RecordRaced if a concurrent first
+        answer created it meanwhile."""
+        await self._upsert(
+            PRACTICE_ITEMS,
             {"pupil_id": pupil_id, "item_id": item_id},
             {
                 "$inc": {"answered": 1, "correct": 1 if correct else 0},
                 "$set": {"last_correct": correct, "last_answered_at": at},
             },
-            upsert=True,
-            session=self.session,
         )
 
     async def record_mastery(
         self, pupil_id: str, item: PracticeItem, correct: bool, at: datetime
     ) -> None:
-        """Add one answer to the pupil's sums of each of the item's knowledge points."""
+        """Add one answer to the pupil's sums of each of the item's knowledge points
+        (RecordRaced as `record_item`)."""
         weight = recency_weight(at)
         for kp in dict.fromkeys(item.knowledge_point_ids):
-            await self.tdb[PRACTICE_MASTERY].update_one(
+            await self._upsert(
+                PRACTICE_MASTERY,
                 {"pupil_id": pupil_id, "knowledge_point_id": kp},
                 {
                     "$setOnInsert": {
@@ -184,9 +193,13 @@ class PracticeStore:
                     },
                     "$max": {"last_practised_at": at},
                 },
-                upsert=True,
-                session=self.session,
             )
+
+    async def _upsert(self, collection: str, key: Doc, update: Doc) -> None:
+        try:
+            await self.tdb[collection].update_one(key, update, upsert=True, session=self.session)
+        except DuplicateKeyError as exc:
+            raise RecordRaced() from exc
 
     async def mastery_rows(
         self, pupil_id: str, *, subject: str | None, stage: str | None

@@ -18,9 +18,8 @@ from fastapi import FastAPI
 from xbt_shared.mongo import Mongo, TenantDb
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory
-from xbt_tasks.files.domain import new_file_id
 from xbt_tasks.files.service import Files, collect_stale_files, collect_stale_files_everywhere
-from xbt_tasks.files.store import CHUNK_SIZE, CHUNKS, FILES
+from xbt_tasks.files.store import CHUNK_SIZE, CHUNKS, FILES, new_file_id
 
 from ...conftest import CLASS, OTHER_CLASS, pupil, teacher
 

@@ -15,8 +15,8 @@ from xbt_tasks.files.domain import (
     clean_filename,
     content_disposition,
     content_type_of,
-    new_file_id,
 )
+from xbt_tasks.files.store import new_file_id
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
