@@ -23,7 +23,12 @@ Format = Annotated[
     Query(description="json (default), or a file: csv (UTF-8 with BOM) or xlsx"),
 ]
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {export.CSV_TYPE: {}, export.XLSX_TYPE: {}}}
+    200: {
+        "content": {
+            export.CSV_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            export.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
 }
 
 T = TypeVar("T")

@@ -131,13 +131,6 @@ class Question:
     deleted_at: datetime | None = None
     deleted_by: str | None = None
 
-    def seen_by(self, who: Audience) -> bool:
-        if self.deleted_at is not None or self.class_id not in who.reads:
-            return False
-        if who.role != "pupil" or self.asked_by == who.user_id:
-            return True
-        return self.visibility == "class" and not self.hidden
-
     def reply(self, reply: Reply) -> tuple[Question, Doc]:
         """The thread with `reply` appended, and the fields it changed (besides the replies);
         409 when the thread is full."""
@@ -177,7 +170,12 @@ class Question:
 
 
 def sees(who: Audience, question: Question) -> bool:
-    return question.seen_by(who)
+    """Whether `who` sees the thread at all (else it does not exist for them: 404)."""
+    if question.deleted_at is not None or question.class_id not in who.reads:
+        return False
+    if who.role != "pupil" or question.asked_by == who.user_id:
+        return True
+    return question.visibility == "class" and not question.hidden
 
 
 def state_after_reply(question: Question, *, by_teacher: bool) -> QuestionState:

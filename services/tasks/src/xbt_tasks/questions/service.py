@@ -29,6 +29,7 @@ from xbt_tasks.questions.domain import (
     moderation,
     new_question,
     new_reply,
+    sees,
 )
 from xbt_tasks.questions.store import QuestionStore
 
@@ -39,14 +40,6 @@ if TYPE_CHECKING:
 
 class _Moved(Exception):
     """The thread changed between our read and our write: read it again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Thread:
-    """A question as the store holds it, with the caller's place in it."""
-
-    who: Audience
-    question: Question
 
 
 @dataclass
@@ -66,7 +59,7 @@ class Questions:
     ) -> Question:
         """The question if `who` sees it; else 404."""
         question = await QuestionStore(db).get(task_id, question_id)
-        if question is None or not question.seen_by(who):
+        if question is None or not sees(who, question):
             raise NotFound("no such question")
         return question
 

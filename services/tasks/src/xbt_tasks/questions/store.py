@@ -81,7 +81,7 @@ class QuestionStore:
     ) -> tuple[list[Question], int]:
         """One page of the live threads of a task in some classes, newest activity first, and
         their total. For a `pupil`: their own and the public, unhidden ones (as
-        `Question.seen_by`)."""
+        `domain.sees`)."""
         query: Doc = {"task_id": task_id, "class_id": {"$in": list(class_ids)}, "deleted_at": None}
         if pupil is not None:
             query["$or"] = [{"asked_by": pupil}, {"visibility": "class", "hidden": False}]

@@ -136,9 +136,14 @@ class Submissions:
             store = self.store(uow)
             current = await store.get(submission_id(task.id, actor.user_id))
             submission = hand_in(
-                task, current, pupil=actor, class_id=class_id, content=content, text=text,
+                task,
+                current,
+                pupil=actor,
+                class_id=class_id,
+                content=content,
+                text=text,
                 now=now_ms(),
-            )  # fmt: skip
+            )
             await self.files.check_attempt_files(
                 caller, task, content.file_ids, limit=self.max_files_per_attempt
             )
