@@ -171,6 +171,7 @@ class NudgeListener:
         self.heartbeat = heartbeat
         self.retry_after = retry_after
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._failed = _RareLog("outbox nudge subscription", channel)
         self.subscribed = asyncio.Event()
 
@@ -178,17 +179,25 @@ class NudgeListener:
         self._task = asyncio.create_task(self._run(), name=f"nudges {self.channel}")
 
     async def stop(self) -> None:
+        """Cancel the listener and wait until it ended. redis-py can swallow a cancellation
+        (while it connects or subscribes), so it is sent again until the task is done; and
+        the loops end on their own at their next turn once `stop` was called."""
         if self._task is None:
             return
         task, self._task = self._task, None
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        self._stopping = True
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.1)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "nudge listener on %s ended with an error", self.channel, exc_info=task.exception()
+            )
 
     async def _run(self) -> None:
         redis = Redis.from_url(self.redis_url, socket_connect_timeout=self.heartbeat)
         try:
-            while True:
+            while not self._stopping:
                 try:
                     await self._listen(redis)
                 except Exception as exc:
@@ -204,7 +213,7 @@ class NudgeListener:
             self.subscribed.set()
             self.wake(None)
             heard = time.monotonic()
-            while True:
+            while not self._stopping:
                 message = await pubsub.get_message(timeout=self.heartbeat)
                 if message is not None:
                     heard = time.monotonic()

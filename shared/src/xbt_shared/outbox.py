@@ -21,15 +21,17 @@ from prometheus_client import Counter, Gauge
 from pymongo.errors import PyMongoError
 
 from xbt_shared.bus import EventBus
-from xbt_shared.mongo import OUTBOX, Doc, Mongo, TenantDb, is_transient
+from xbt_shared.mongo import OUTBOX, Doc, Mongo, TenantDb, UnitOfWork, is_transient
 from xbt_shared.periodic import Periodic
 from xbt_shared.tenancy import Tenant
+from xbt_shared.transactions import run_in_transaction
 
 log = logging.getLogger("xbt.outbox")
 
-# Marking published rows: how often to try again after losing a race with a commit.
+# Marking published rows: how many times to try, losing races with commits.
 MARK_TRIES = 20
-MARK_RETRY_SECONDS = 0.01
+# After losing a claim to a commit in flight, the pause before the next pass.
+CLAIM_PAUSE_SECONDS = 0.01
 # Commits wake the relay at once (`notify`, or a nudge from an API process through Redis:
 # xbt_shared.nudge); the poll only finds rows whose wake-up was lost (Redis down, a crash,
 # another replica's lease running out), so it can be unhurried: each pass is one query per
@@ -112,34 +114,33 @@ class OutboxRelay:
     async def relay_tenant(self, tdb: TenantDb) -> int:
         outbox = tdb[OUTBOX]
         now = datetime.now(UTC)
-        candidates = [
-            row["_id"]
-            async for row in outbox.find(
-                {"published_at": None, "claimed_until": _unleased(now)}, {"_id": 1}
-            )
-            .sort("created_at", 1)
-            .limit(self.batch_size)
+        pending = {"published_at": None, "claimed_until": _unleased(now)}
+        rows = [
+            row async for row in outbox.find(pending).sort("created_at", 1).limit(self.batch_size)
         ]
-        if not candidates:
+        if not rows:
             return 0
+        candidates = [row["_id"] for row in rows]
         claim = f"{self.owner}:{uuid.uuid4().hex}"
         claimed = await self._update(
             tdb,
-            {"_id": {"$in": candidates}, "published_at": None, "claimed_until": _unleased(now)},
+            {"_id": {"$in": candidates}, **pending},
             {"$set": {"claimed_until": now + self.lease, "claim": claim}},
             tries=1,
         )
-        if not claimed:  # lost a race with a commit in flight: the next pass takes them
+        if claimed is None:  # lost a race with a commit in flight: the next pass takes them
             self._due.add(tdb.tenant.id)
-            await asyncio.sleep(MARK_RETRY_SECONDS)  # not at once: let that commit finish
+            await asyncio.sleep(CLAIM_PAUSE_SECONDS)  # not at once: let that commit finish
             return 0
-        # By id (the candidates): an index the server always has, whatever the outbox's size.
-        rows = [
-            row
-            async for row in outbox.find(
-                {"_id": {"$in": candidates}, "claim": claim, "published_at": None}
-            ).sort("created_at", 1)
-        ]
+        if claimed < len(rows):
+            # Another relay took some of them since they were read: send only ours. By id
+            # (the candidates): an index the server always has, whatever the outbox's size.
+            rows = [
+                row
+                async for row in outbox.find(
+                    {"_id": {"$in": candidates}, "claim": claim, "published_at": None}
+                ).sort("created_at", 1)
+            ]
         results = await asyncio.gather(
             *(self.bus.publish(row["event"]) for row in rows), return_exceptions=True
         )
@@ -167,27 +168,26 @@ class OutboxRelay:
             )
         return len(confirmed)
 
-    async def _update(self, tdb: TenantDb, query: Doc, update: Doc, *, tries: int) -> bool:
-        """`update_many` on the outbox in a transaction of its own; False if it conflicted
-        with a commit in flight `tries` times (then nothing was written).
+    async def _update(self, tdb: TenantDb, query: Doc, update: Doc, *, tries: int) -> int | None:
+        """`update_many` on the outbox in a transaction of its own: how many rows it changed,
+        or None if it conflicted with a commit in flight `tries` times (nothing written).
 
         The services' transactions insert into the same collection at the same moment. A
         multi-row write outside a transaction is retried by the server itself until it
         gets through, and a server may do that while holding the collection, so that the
         very inserts it waits for queue behind it: every submission of a deadline burst
         stalled for seconds. Inside a transaction a conflict comes back at once."""
-        for attempt in range(tries):
-            async with tdb.mongo.client.start_session() as session:
-                try:
-                    async with await session.start_transaction():
-                        await tdb[OUTBOX].update_many(query, update, session=session)
-                    return True
-                except PyMongoError as exc:
-                    if not is_transient(exc):
-                        raise
-            if attempt < tries - 1:
-                await asyncio.sleep(MARK_RETRY_SECONDS * (attempt + 1))
-        return False
+
+        async def work(uow: UnitOfWork) -> int:
+            result = await uow[OUTBOX].update_many(query, update, session=uow.session)
+            return result.modified_count
+
+        try:
+            return await run_in_transaction(tdb, work, tries=tries)
+        except PyMongoError as exc:
+            if is_transient(exc):
+                return None
+            raise
 
     async def pending(self) -> int:
         count = 0

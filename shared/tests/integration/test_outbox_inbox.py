@@ -163,6 +163,30 @@ async def test_a_live_lease_keeps_rows_from_other_relays_until_it_runs_out(
     assert await relay.pending() == 0
 
 
+async def test_rows_another_relay_claims_after_they_were_read_are_left_to_it(
+    mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
+) -> None:
+    events = [await _write_with_event(mongo, tenant, n) for n in range(3)]
+    tdb = mongo.for_tenant(tenant)
+    relay = OutboxRelay(mongo, bus)
+    claim = relay._update
+
+    async def another_relay_first(*args: Any, **kwargs: Any) -> int | None:
+        """Between this relay's read and its claim, another one claims the first row."""
+        relay._update = claim  # type: ignore[method-assign]
+        await tdb[OUTBOX].update_one(
+            {"_id": events[0].id},
+            {"$set": {"claimed_until": datetime.now(UTC) + timedelta(minutes=5), "claim": "x"}},
+        )
+        return await claim(*args, **kwargs)
+
+    relay._update = another_relay_first  # type: ignore[method-assign]
+    assert await relay.relay_tenant(tdb) == 2
+    await eventually(lambda: sorted(recorder.ids) == sorted(e.id for e in events[1:]))
+    held = await tdb[OUTBOX].find_one({"_id": events[0].id})
+    assert held is not None and held["published_at"] is None and held["claim"] == "x"
+
+
 async def test_a_claim_that_meets_a_commit_in_flight_gives_way_at_once(
     mongo: Mongo, bus: EventBus, tenant: Tenant, recorder: Recorder
 ) -> None:
