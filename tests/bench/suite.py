@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.bench import catalog, login, proxy, tasks
+from tests.bench import catalog, in_process, login, proxy, relay, tasks
 from tests.bench.cpu import OTHERS, CpuMeter, wait_for_quiet
 from tests.bench.load import LoadResult, LoadSpec, Scenario, run_load
 from tests.bench.report import (
@@ -43,6 +43,13 @@ CATALOG_CACHED_TARGET = 0.7
 SEARCH_P99_TARGET_MS = 150.0
 # Deadline-burst submissions/s ÷ the cheapest authenticated write (lesson progress PUT).
 BURST_TARGET = 0.5
+# An event committed in an API process is published by the worker's relay within this.
+OUTBOX_P99_TARGET_MS = 100.0
+
+
+# Outbox commit-to-publish: nudged, then poll only (over a few poll intervals), at a modest
+# steady rate.
+OUTBOX = relay.RelaySpec(commits=500, rate=50.0, poll_only_commits=250)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class Config:
     patience_each: float  # ... and before each of the others
     tokens: int = 50
     burst_pupils: int = 2000  # the deadline burst: one class, one submission each
+    outbox: relay.RelaySpec = OUTBOX
 
 
 FULL = Config(
@@ -76,6 +84,7 @@ QUICK = Config(
     patience_first=5.0,
     patience_each=2.0,
     burst_pupils=500,
+    outbox=relay.RelaySpec(commits=150, rate=50.0, poll_only_commits=150),
 )
 
 
@@ -119,6 +128,8 @@ def run(config: Config) -> int:
         dead = stack.dead()
     finally:
         stop_stack(stack)
+    print("  in process, with the suite stopped:")
+    alone = in_process.measure()
     # The logs are what explains a lost submission, a duplicate or a 5xx: keep them then.
     missed = [c.key for c in measured.checks if c.value != c.expected]
     if not dead and not missed:
@@ -129,8 +140,9 @@ def run(config: Config) -> int:
 
     reference = login.combine([h for _, h in measured.hashes])
     ratios = _ratios(measured.loads, reference)
-    bounds = _bounds(measured.loads)
-    notes = _notes(config, stack, measured, dead)
+    loads = {**measured.loads, **alone.loads}
+    bounds = [*_bounds(measured.loads), *alone.bounds]
+    notes = [*_notes(config, stack, measured, dead), *alone.notes]
     payload: dict[str, Any] = {
         "date": started.isoformat(timespec="seconds"),
         "elapsed_s": round(elapsed, 1),
@@ -144,12 +156,13 @@ def run(config: Config) -> int:
             **reference.as_dict(),
             "parts": {label: h.as_dict() for label, h in measured.hashes},
         },
-        "results": {key: {"name": r.name, **r.as_dict()} for key, r in measured.loads.items()},
+        "results": {key: {"name": r.name, **r.as_dict()} for key, r in loads.items()},
         "ratios": {r.key: r.as_dict() for r in ratios},
         "latency_targets": {b.key: b.as_dict() for b in bounds},
         "tasks_burst": measured.burst,
         "burst_checks": {c.key: c.as_dict() for c in measured.checks},
         "catalog_data": seeded,
+        "in_process": alone.facts,
         "processes_died": dead,
     }
     out = write_json(started, payload)
@@ -158,7 +171,7 @@ def run(config: Config) -> int:
         machine=machine,
         notes=notes,
         hashes=[*measured.hashes, ("argon2id verify, bare loop, both parts", reference)],
-        loads=list(measured.loads.values()),
+        loads=list(loads.values()),
         ratios=ratios,
         bounds=bounds,
         checks=measured.checks,
@@ -258,7 +271,7 @@ def _ratios(loads: dict[str, LoadResult], reference: login.HashRate) -> list[Rat
 
 def _bounds(loads: dict[str, LoadResult]) -> list[LatencyBound]:
     uncached, cached = loads["catalog_search_uncached"], loads["catalog_search_cached"]
-    return [
+    bounds = [
         LatencyBound(
             "catalog_search_uncached_p99",
             f"catalog search p99, uncached, {catalog.TOTAL_RESOURCES:,} resources, "
@@ -273,6 +286,16 @@ def _bounds(loads: dict[str, LoadResult]) -> list[LatencyBound]:
             SEARCH_P99_TARGET_MS,
         ),
     ]
+    if "outbox_nudged" in loads:
+        bounds.append(
+            LatencyBound(
+                "outbox_nudged_p99",
+                "outbox commit → publish p99, API and worker apart, nudged",
+                loads["outbox_nudged"].percentile_ms(99),
+                OUTBOX_P99_TARGET_MS,
+            )
+        )
+    return bounds
 
 
 def _run(coro: Coroutine[Any, Any, Measured]) -> Measured:
@@ -336,11 +359,7 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         await settle(config.patience_each)
         result = await run_load(scenario, meter)
         loads[key] = result
-        print(
-            f"  {result.name}: {result.rate:,.1f}/s, p50 {result.percentile_ms(50) or 0:.1f} ms,"
-            f" p99 {result.percentile_ms(99) or 0:.1f} ms, errors {result.error_count}"
-            f"  [cpu {_cpu(result.cpu)}]"
-        )
+        print(_line(result))
 
     via_gateway = f"{stack.gateway}{proxy.GATEWAY_PREFIX}"
     await hash_part("argon2id verify, bare loop, before logins", first=True)
@@ -442,8 +461,33 @@ async def _measure(stack: Stack, config: Config) -> Measured:
         }
     )
     checks = tasks.checks(config.burst_pupils, out, db, events)
+
+    # Outbox commit-to-publish with the relay in a worker process (tests/bench/relay.py). Its
+    # worker failing to start costs this figure, not the others.
+    try:
+        outbox = await relay.measure(
+            stack.env,
+            stack.logs,
+            config.outbox,
+            pids=stack.pids(),
+            settle=lambda: settle(config.patience_each),
+        )
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"  outbox latency NOT MEASURED: {exc}")
+    else:
+        loads["outbox_nudged"], loads["outbox_poll_only"] = outbox.nudged, outbox.poll_only
+        for result in (outbox.nudged, outbox.poll_only):
+            print(_line(result))
     return Measured(
         hashes, loads, accounts_seconds, accounts.used, others, waited, burst_facts, checks
+    )
+
+
+def _line(result: LoadResult) -> str:
+    return (
+        f"  {result.name}: {result.rate:,.1f}/s, p50 {result.percentile_ms(50) or 0:.1f} ms,"
+        f" p99 {result.percentile_ms(99) or 0:.1f} ms, errors {result.error_count}"
+        f"  [cpu {_cpu(result.cpu)}]"
     )
 
 
@@ -503,6 +547,17 @@ def _notes(config: Config, stack: Stack, measured: Measured, dead: list[str]) ->
         "has: identity's POSTs hash passwords or mint tokens, the gateway has no write of its "
         "own); context: the submission route refused at validation (422, nothing read or "
         f"written); both at concurrency {tasks.BURST_CONCURRENCY}, pupils' tokens round-robin"
+    )
+    notes.append(
+        f"outbox commit → publish: the API side is this process (a Runtime with "
+        f"XBT_RUN_WORKERS=false, as an API pod), the relay a worker process of its own "
+        f"(`python -m tests.bench.relay_worker`, as a worker pod, polling every "
+        f"{relay.POLL_SECONDS:g} s, its CPU as '{relay.WORKER}'); {config.outbox.rate:g} "
+        "commits/s (one document and one event each, districts round-robin), latency = "
+        "the event's arrival on the bench's own queue - its commit's return; "
+        f"{config.outbox.commits} commits nudged (Redis pub/sub to the worker's relay), then "
+        f"{config.outbox.poll_only_commits} with the nudge off (only the poll finds them, as "
+        "before the nudge); 'per s' is the commit rate, 'errors' events not published"
     )
     notes.append(
         f"CPU: 'driver' is this process (load generator, and the argon2 loop); 'others' is "
