@@ -9,7 +9,7 @@ from xbt_shared.auth import Principal
 from xbt_shared.clock import now_ms
 from xbt_shared.mongo import OUTBOX, Mongo
 from xbt_shared.tenancy import Tenant
-from xbt_tasks.seed import HP_STUDENT1, HP_STUDENT2, HP_TEACHER, demo_use_cases, seed
+from xbt_tasks.seed.loader import HP_STUDENT1, HP_STUDENT2, HP_TEACHER, demo_use_cases, seed
 
 HEPING = Tenant("heping")
 HX_STUDENT1 = Principal(

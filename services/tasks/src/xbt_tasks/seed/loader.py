@@ -36,7 +36,6 @@ from xbt_shared.tenancy import Tenant
 from xbt_tasks.assignments.domain import Task, TaskDraft
 from xbt_tasks.assignments.service import Assignments, tasks_of_classes
 from xbt_tasks.clients.catalog import CatalogClient
-from xbt_tasks.files.service import Files
 from xbt_tasks.submissions.domain import Content, Review
 from xbt_tasks.submissions.service import Submissions, submission_of
 
@@ -178,10 +177,18 @@ class DemoUseCases:
         return Caller(principal=person, tenant=tenant, db=self.mongo.for_tenant(tenant), bearer="")
 
 
+class _NoFiles:
+    """The demo work hands in no files: nothing to check."""
+
+    async def check_attempt_files(
+        self, caller: Caller, task: Task, file_ids: Sequence[str], *, limit: int
+    ) -> None:
+        assert not file_ids, "the demo work names no files"
+
+
 def demo_use_cases(mongo: Mongo) -> DemoUseCases:
     assignments = Assignments(catalog=DemoCatalog())
-    files = Files(max_file_bytes=1, max_files_per_attempt=1)  # the demo work has no files
-    return DemoUseCases(mongo, assignments, Submissions(tasks=assignments, files=files))
+    return DemoUseCases(mongo, assignments, Submissions(tasks=assignments, files=_NoFiles()))
 
 
 async def seed(demo: DemoUseCases, *, now: datetime | None = None) -> dict[str, int]:

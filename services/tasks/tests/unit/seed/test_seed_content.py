@@ -7,7 +7,7 @@ from typing import Any
 
 from xbt_catalog.seed import loader as demo
 from xbt_identity.seed import CLASSES, demo_users
-from xbt_tasks import seed
+from xbt_tasks.seed import loader as seed
 
 
 def test_resources_are_the_catalogs_demo_resources() -> None:
