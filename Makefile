@@ -12,10 +12,12 @@ run: install backing-services ## start the whole suite with demo data
 test: install backing-services ## the whole test suite against real Redis, RabbitMQ and a Mongo-wire server
 	$(RUN) pytest -q
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy, the import contracts (layer rules) and the layout test
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy shared/src services/identity/src services/catalog/src services/tasks/src gateway/src
+	$(RUN) lint-imports --no-cache
+	$(RUN) pytest -q -p no:cacheprovider tests/architecture
 
 format: install
 	$(RUN) ruff check --fix .
