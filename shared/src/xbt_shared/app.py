@@ -146,6 +146,8 @@ def build_service_app(
     for router in routers:
         app.include_router(router)
     published = tuple(publishes)
+    if published:
+        runtime.mongo.declared_events = frozenset(event.TYPE for event in published)
     events_doc: dict[str, Any] | None = None
 
     @app.get("/asyncapi.json", include_in_schema=False)

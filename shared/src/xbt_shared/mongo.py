@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -21,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from xbt_shared.envelope import CloudEvent
+from xbt_shared.events import Event
 from xbt_shared.tenancy import ALL_TENANTS, Tenant
 
 Doc = dict[str, Any]
@@ -28,6 +28,10 @@ T = TypeVar("T")
 
 OUTBOX = "outbox"
 INBOX = "inbox"
+
+
+class UndeclaredEvent(RuntimeError):
+    """A use case recorded an event its service does not declare: a bug, not bad input."""
 
 
 def is_transient(exc: PyMongoError) -> bool:
@@ -51,6 +55,8 @@ class Mongo:
         # One `TenantDb` per tenant for the life of the process: 17 of them at most, and a
         # request asks for its tenant's one on every call.
         self._tenant_dbs: dict[Tenant, TenantDb] = {}
+        # The event types the service declares (its `events.PUBLISHES`), once it has said.
+        self.declared_events: frozenset[str] | None = None
 
     def database_name(self, tenant: Tenant) -> str:
         return f"{self.db_prefix}{self.service}_{tenant.id}"
@@ -158,9 +164,14 @@ class UnitOfWork:
         self._events.append(event)
         return event
 
-    def record(self, event: BaseModel, *, subject: str | None = None) -> CloudEvent:
-        """Emit a contract model from a service's events.py (its `TYPE` names the event)."""
-        return self.emit(event.TYPE, event.model_dump(mode="json"), subject=subject)  # type: ignore[attr-defined]
+    def record(self, event: Event, *, subject: str | None = None) -> CloudEvent:
+        """Emit a contract model from a service's events.py (its `TYPE` names the event).
+        An event the service does not declare in `events.PUBLISHES` is refused: the AsyncAPI
+        document and the contract tests would not know it."""
+        declared = self.tdb.mongo.declared_events
+        if declared is not None and event.TYPE not in declared:
+            raise UndeclaredEvent(f"{event.TYPE} is not in {self.tdb.mongo.service}'s PUBLISHES")
+        return self.emit(event.TYPE, event.model_dump(mode="json"), subject=subject)
 
     @property
     def events(self) -> list[CloudEvent]:
