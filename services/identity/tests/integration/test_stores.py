@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from xbt_identity.accounts.domain import GuestWindow, User
 from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
 from xbt_identity.keys.store import SigningKeyStore
+from xbt_identity.oidc.domain import Client
 from xbt_identity.oidc.store import AuthorizationCodes, ClientStore
 from xbt_identity.roster.domain import School, SchoolClass
 from xbt_identity.roster.store import ImportLocked, ImportScratch, RosterStore
@@ -149,11 +150,22 @@ async def test_platform_stores_are_deliberately_not_per_tenant(
     """OIDC clients and the signing keys live in `identity_platform`, and the code store's
     keys name no tenant: a store of them takes no tenant, so none can be forgotten."""
     clients = ClientStore(mongo)
-    await clients.insert({"_id": "plat_1", "name": "智慧教育平台", "created_at": NOW})
+    platform = Client(
+        id="plat_1",
+        name="智慧教育平台",
+        description="",
+        homepage_url=None,
+        redirect_uris=("https://p.example.cn/cb",),
+        public=True,
+        allowed_tenants=None,
+        guest_visible=False,
+        created_at=NOW,
+    )
+    await clients.insert(platform)
     keys = SigningKeyStore(mongo)
     await keys.add_unless_present("current", alg="ES256", pem="first")
     await keys.add_unless_present("current", alg="ES256", pem="second")  # another replica
-    assert await ClientStore(mongo).get("plat_1") is not None
+    assert await ClientStore(mongo).get("plat_1") == platform
     assert await SigningKeyStore(mongo).pem("current") == "first"
     for tenant in ALL_TENANTS:
         tdb = mongo.for_tenant(tenant)

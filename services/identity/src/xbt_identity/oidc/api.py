@@ -16,7 +16,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import FormData, QueryParams
 
 from xbt_identity.http import OidcDep as Oidc
-from xbt_identity.oidc.domain import OAuthError, Params, Redirect, RegisterClient, ShowLogin
+from xbt_identity.oidc.domain import (
+    Client,
+    OAuthError,
+    Params,
+    Redirect,
+    RegisterClient,
+    ShowLogin,
+)
 from xbt_identity.oidc.schemas import (
     ClientInfo,
     Discovery,
@@ -73,12 +80,12 @@ async def register_client(
         ),
     )
     response.headers.update(NO_STORE_HEADERS)
-    return RegisteredClient.model_validate({**client, "client_secret": secret})
+    return RegisteredClient.model_validate({**_client_info(client), "client_secret": secret})
 
 
 @router.get("/oidc/clients", response_model=list[ClientInfo], tags=["oidc"])
 async def list_clients(caller: CurrentCaller, oidc: Oidc) -> list[ClientInfo]:
-    return [ClientInfo.model_validate(c) for c in await oidc.list_clients(caller)]
+    return [ClientInfo.model_validate(_client_info(c)) for c in await oidc.list_clients(caller)]
 
 
 @router.delete("/oidc/clients/{client_id}", status_code=204, tags=["oidc"])
@@ -90,7 +97,29 @@ async def delete_client(client_id: str, caller: CurrentCaller, oidc: Oidc) -> Re
 @router.get("/platforms", response_model=list[Platform], tags=["oidc"])
 async def platforms(caller: CurrentCaller, oidc: Oidc) -> list[Platform]:
     """The linked resource platforms this user may sign in to (一次登录访问所有资源)."""
-    return [Platform.model_validate(p) for p in await oidc.platforms_for(caller)]
+    return [
+        Platform(
+            client_id=c.id, name=c.name, description=c.description, homepage_url=c.homepage_url
+        )
+        for c in await oidc.platforms_for(caller)
+    ]
+
+
+def _client_info(client: Client) -> dict[str, object]:
+    """A registered client as `ClientInfo` reads it (never its secret's digest)."""
+    return {
+        "client_id": client.id,
+        "name": client.name,
+        "description": client.description,
+        "homepage_url": client.homepage_url,
+        "redirect_uris": list(client.redirect_uris),
+        "client_type": client.client_type,
+        "token_endpoint_auth_method": client.auth_method,
+        "allowed_tenants": None if client.allowed_tenants is None else list(client.allowed_tenants),
+        "guest_visible": client.guest_visible,
+        "id_token_signed_response_alg": client.id_token_alg,
+        "created_at": client.created_at,
+    }
 
 
 # authorization endpoint ----------------------------------------------------------------------

@@ -14,7 +14,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from xbt_identity.keys.domain import ES256, RS256, Alg
 from xbt_shared.auth import SERVICE_ROLE, SERVICE_SCOPES, SERVICE_SUBJECT_PREFIX
 from xbt_shared.errors import Problem
-from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import CITY
 
 SCOPES = ("openid", "profile", "school")
@@ -204,26 +204,24 @@ class Client:
     homepage_url: str | None
     redirect_uris: tuple[str, ...]
     public: bool
-    allowed_tenants: frozenset[str] | None
+    # The tenants whose users may sign in, as registered; None for every tenant.
+    allowed_tenants: tuple[str, ...] | None
     guest_visible: bool
     secret_hash: str | None = None
     id_token_alg: Alg = DEFAULT_ID_TOKEN_ALG
+    created_at: datetime | None = None
+    # The city administrator who registered it, and their tenant.
+    created_by: str | None = None
+    created_in: str | None = None
 
-    @classmethod
-    def from_doc(cls, doc: Doc) -> Client:
-        tenants = doc.get("allowed_tenants")
-        return cls(
-            id=doc["_id"],
-            name=doc["name"],
-            description=doc.get("description", ""),
-            homepage_url=doc.get("homepage_url"),
-            redirect_uris=tuple(doc.get("redirect_uris", ())),
-            public=doc.get("client_type") == "public",
-            allowed_tenants=frozenset(tenants) if tenants is not None else None,
-            guest_visible=bool(doc.get("guest_visible")),
-            secret_hash=doc.get("secret_hash"),
-            id_token_alg=stored_id_token_alg(doc),
-        )
+    @property
+    def client_type(self) -> Literal["public", "confidential"]:
+        return "public" if self.public else "confidential"
+
+    @property
+    def auth_method(self) -> str:
+        """How it authenticates at the token endpoint (PKCE alone for a public client)."""
+        return "none" if self.public else "client_secret_basic"
 
     def admits(self, tenant: str, *, guest: bool) -> bool:
         if self.allowed_tenants is not None and tenant not in self.allowed_tenants:
@@ -346,23 +344,6 @@ def invalid_token(description: str) -> OAuthError:
             f'error_description="{quoted}"'
         },
     )
-
-
-def stored_id_token_alg(doc: Doc) -> Alg:
-    """The ID token algorithm of a stored client; a missing field means ES256 (see
-    LEGACY_ID_TOKEN_ALG), not the RS256 default of new registrations."""
-    alg = doc.get("id_token_signed_response_alg", LEGACY_ID_TOKEN_ALG)
-    return RS256 if alg == RS256 else ES256
-
-
-def client_view(doc: Doc) -> Doc:
-    view = {k: v for k, v in doc.items() if k not in ("_id", "secret_hash")}
-    view["client_id"] = doc["_id"]
-    view["id_token_signed_response_alg"] = stored_id_token_alg(doc)
-    view["token_endpoint_auth_method"] = (
-        "none" if doc.get("client_type") == "public" else "client_secret_basic"
-    )
-    return view
 
 
 # service clients --------------------------------------------------------------------------------

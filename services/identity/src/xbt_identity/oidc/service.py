@@ -48,7 +48,7 @@ import jwt
 
 from xbt_identity.accounts.domain import User
 from xbt_identity.accounts.service import Accounts
-from xbt_identity.keys.domain import ES256, KeySet
+from xbt_identity.keys.domain import ES256, RS256, KeySet
 from xbt_identity.keys.service import TokenIssuer
 from xbt_identity.oidc.domain import (
     ACCESS_TOKEN_TYPE,
@@ -74,7 +74,6 @@ from xbt_identity.oidc.domain import (
     ShowLogin,
     at_hash,
     basic_credentials,
-    client_view,
     granted_scopes,
     granted_service_scopes,
     hash_secret,
@@ -94,7 +93,6 @@ from xbt_shared.auth import Principal
 from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import BadRequest, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
-from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant, is_tenant
 
 
@@ -165,7 +163,9 @@ class OidcProvider:
 
     # client registration (city administrators) -------------------------------------------
 
-    async def register_client(self, caller: Caller, cmd: RegisterClient) -> tuple[Doc, str | None]:
+    async def register_client(
+        self, caller: Caller, cmd: RegisterClient
+    ) -> tuple[Client, str | None]:
         _require_city_admin(caller)
         allow_http = self.settings.environment != "prod"
         errors = [
@@ -204,26 +204,27 @@ class OidcProvider:
                 errors=errors,
             )
         secret = None if cmd.public else secrets.token_urlsafe(32)
-        doc: Doc = {
-            "_id": f"plat_{secrets.token_hex(12)}",
-            "name": cmd.name.strip(),
-            "description": cmd.description.strip(),
-            "homepage_url": cmd.homepage_url,
-            "redirect_uris": list(dict.fromkeys(cmd.redirect_uris)),
-            "client_type": "public" if cmd.public else "confidential",
-            "allowed_tenants": tenants,
-            "guest_visible": cmd.guest_visible,
-            "id_token_signed_response_alg": cmd.id_token_signed_response_alg,
-            "secret_hash": hash_secret(secret) if secret else None,
-            "created_at": now_ms(),
-            "created_by": {"user_id": caller.user_id, "tenant": caller.principal.tenant},
-        }
-        await self.clients.insert(doc)
-        return client_view(doc), secret
+        client = Client(
+            id=f"plat_{secrets.token_hex(12)}",
+            name=cmd.name.strip(),
+            description=cmd.description.strip(),
+            homepage_url=cmd.homepage_url,
+            redirect_uris=tuple(dict.fromkeys(cmd.redirect_uris)),
+            public=cmd.public,
+            allowed_tenants=None if tenants is None else tuple(tenants),
+            guest_visible=cmd.guest_visible,
+            secret_hash=hash_secret(secret) if secret else None,
+            id_token_alg=RS256 if cmd.id_token_signed_response_alg == RS256 else ES256,
+            created_at=now_ms(),
+            created_by=caller.user_id,
+            created_in=caller.principal.tenant,
+        )
+        await self.clients.insert(client)
+        return client, secret
 
-    async def list_clients(self, caller: Caller) -> list[Doc]:
+    async def list_clients(self, caller: Caller) -> list[Client]:
         _require_city_admin(caller)
-        return [client_view(d) for d in await self.clients.all(sort="created_at")]
+        return await self.clients.all(sort="created_at")
 
     async def delete_client(self, caller: Caller, client_id: str) -> None:
         """Unregister a platform: its codes and access tokens stop working at once."""
@@ -231,24 +232,18 @@ class OidcProvider:
         if not await self.clients.delete(client_id):
             raise NotFound("no such client")
 
-    async def platforms_for(self, caller: Caller) -> list[Doc]:
+    async def platforms_for(self, caller: Caller) -> list[Client]:
         """The linked platforms the caller may sign in to, for the portal's list: what their
         own account's tenant admits, whichever tenant the request names."""
         principal = caller.principal
         return [
-            {
-                "client_id": client.id,
-                "name": client.name,
-                "description": client.description,
-                "homepage_url": client.homepage_url,
-            }
-            for doc in await self.clients.all(sort="name")
-            if (client := Client.from_doc(doc)).admits(principal.tenant, guest=principal.is_guest)
+            client
+            for client in await self.clients.all(sort="name")
+            if client.admits(principal.tenant, guest=principal.is_guest)
         ]
 
     async def client(self, client_id: str) -> Client | None:
-        doc = await self.clients.get(client_id)
-        return Client.from_doc(doc) if doc else None
+        return await self.clients.get(client_id)
 
     # authorization endpoint ----------------------------------------------------------------
 
