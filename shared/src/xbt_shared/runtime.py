@@ -26,6 +26,12 @@ def redis_key(prefix: str, tenant: str, *parts: str) -> str:
     return f"{prefix}t:{tenant}:{':'.join(parts)}"
 
 
+def platform_key(prefix: str, *parts: str) -> str:
+    """A Redis key of data that belongs to no tenant (an OIDC code is redeemed before anyone
+    knows the tenant): `<prefix>platform:<parts>`, never `t:<tenant>:`."""
+    return f"{prefix}platform:{':'.join(parts)}"
+
+
 class Runtime:
     """`outbox_poll_seconds`: how often the relay (if this process runs it) looks for rows
     that no commit told it about."""

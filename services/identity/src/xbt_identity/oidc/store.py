@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from xbt_identity.keys.domain import ES256, RS256, Alg
 from xbt_identity.oidc.domain import LEGACY_ID_TOKEN_ALG, Client
 from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.runtime import platform_key
 
 CLIENTS = "oidc_clients"
 
@@ -95,7 +96,7 @@ class AuthorizationCodes:
         self.prefix = prefix
 
     def _key(self, *parts: str) -> str:
-        return f"{self.prefix}platform:oidc:{':'.join(parts)}"
+        return platform_key(self.prefix, "oidc", *parts)
 
     async def put(self, code: str, grant: str, *, ttl: int) -> None:
         await self.redis.set(self._key("code", _digest(code)), grant, ex=ttl)
