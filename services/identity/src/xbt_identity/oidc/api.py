@@ -191,9 +191,17 @@ async def token(request: Request, oidc: Oidc) -> JSONResponse:
     return JSONResponse(body.model_dump(exclude_unset=True), headers=NO_STORE_HEADERS)
 
 
-@router.api_route(
+# OIDC Core 5.3.1: userinfo answers GET and POST alike; one operation id each in OpenAPI.
+@router.get(
     "/oidc/userinfo",
-    methods=["GET", "POST"],
+    operation_id="oidc_userinfo_get",
+    tags=["oidc"],
+    response_model=None,
+    responses={200: {"model": UserInfo}, **_OAUTH_ERRORS},
+)
+@router.post(
+    "/oidc/userinfo",
+    operation_id="oidc_userinfo_post",
     tags=["oidc"],
     response_model=None,
     responses={200: {"model": UserInfo}, **_OAUTH_ERRORS},
