@@ -31,8 +31,8 @@ from urllib.parse import urlencode
 import aiohttp
 
 from tests.bench.load import LoadSpec, Request, RequestFactory, Scenario
-from xbt_catalog.seed.loader import resources as demo_resources
 from xbt_catalog.seed import seed as seed_catalog
+from xbt_catalog.seed.loader import resources as demo_resources
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import CITY, Tenant
 
