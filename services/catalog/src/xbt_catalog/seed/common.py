@@ -41,20 +41,6 @@ SUBJECT_PINYIN: dict[str, str] = {
 }
 PINYIN_SUBJECT = {v: k for k, v in SUBJECT_PINYIN.items()}
 
-GRADE_LABELS = {
-    1: "一年级",
-    2: "二年级",
-    3: "三年级",
-    4: "四年级",
-    5: "五年级",
-    6: "六年级",
-    7: "七年级",
-    8: "八年级",
-    9: "九年级",
-    10: "高一",
-    11: "高二",
-    12: "高三",
-}
 
 CN_NUMERALS = "零一二三四五六七八九十"
 

@@ -7,7 +7,6 @@ import random
 from typing import Any
 
 from xbt_catalog.seed.common import (
-    GRADE_LABELS,
     MEDIA_BASE,
     Doc,
     city_provider,
@@ -20,7 +19,7 @@ from xbt_catalog.seed.data import records, sheet, split_list, table
 from xbt_catalog.seed.people import Teachers, teacher_name
 from xbt_catalog.seed.textbooks import Lesson, lessons_of, textbooks, unit_core
 from xbt_catalog.seed.tv import replay_resources
-from xbt_shared.curriculum import stage_of
+from xbt_shared.curriculum import GRADE_NAMES, stage_of
 from xbt_shared.tenancy import DISTRICTS
 
 TOTAL_RESOURCES = 5000
@@ -91,7 +90,7 @@ def _lesson_type(title: str) -> str:
 
 
 def _base_tags(lesson: Lesson) -> list[str]:
-    tags = [lesson.subject, GRADE_LABELS[lesson.grade], "人教版"]
+    tags = [lesson.subject, GRADE_NAMES[lesson.grade], "人教版"]
     core = unit_core(lesson.unit_title)
     if lesson.subject != "英语" and core != lesson.unit_title:
         tags.append(core)
@@ -200,7 +199,7 @@ def _recording(b: _Builder, lesson: Lesson, teachers: Teachers, period: int | No
         kind="recording",
         title=_titled(lesson, f"第{period}课时 课堂实录" if period else "课堂实录"),
         description=(
-            f"{t.school}{t.name}老师执教{GRADE_LABELS[lesson.grade]}{lesson.subject}{_quoted(lesson)}，"
+            f"{t.school}{t.name}老师执教{GRADE_NAMES[lesson.grade]}{lesson.subject}{_quoted(lesson)}，"
             f"{year}年度“一师一优课、一课一名师”活动{level}。{method}"
         ),
         subject=lesson.subject,
@@ -232,7 +231,7 @@ def _courseware(
         kind="courseware",
         title=_titled(lesson, "互动课件" if h5 else "教学课件"),
         description=(
-            f"{GRADE_LABELS[lesson.grade]}{lesson.subject}{_quoted(lesson)}配套课件，"
+            f"{GRADE_NAMES[lesson.grade]}{lesson.subject}{_quoted(lesson)}配套课件，"
             + (
                 "含互动练习与即时反馈，可在手机和平板上使用。"
                 if h5
@@ -277,7 +276,7 @@ def _exercise(
     b.add(
         kind="exercise",
         title=title,
-        description=f"{GRADE_LABELS[lesson.grade]}{lesson.subject}{_quoted(lesson)}{what}",
+        description=f"{GRADE_NAMES[lesson.grade]}{lesson.subject}{_quoted(lesson)}{what}",
         subject=lesson.subject,
         stage=lesson.stage,
         grades=[lesson.grade],
@@ -304,7 +303,7 @@ def _teaching_package(b: _Builder, unit: list[Lesson]) -> None:
     name = unit_core(first.unit_title)
     b.add(
         kind="teaching_package",
-        title=f"示范教学包：{name}（{GRADE_LABELS[first.grade]}{first.subject}）",
+        title=f"示范教学包：{name}（{GRADE_NAMES[first.grade]}{first.subject}）",
         description=(
             f"由天津市教育科学研究院{first.subject}教研室组织编制，覆盖“{first.unit_title}”全部"
             f"{len(unit)}课时，包含教学设计、课件、微课视频、学习任务单和课后练习，"
@@ -322,7 +321,7 @@ def _teaching_package(b: _Builder, unit: list[Lesson]) -> None:
             "本市特色课程资源",
             "线上教学",
             first.subject,
-            GRADE_LABELS[first.grade],
+            GRADE_NAMES[first.grade],
         ],
         created_by=CITY_AUTHOR,
         guest_p=0.08,
@@ -335,7 +334,7 @@ def _unit_test(b: _Builder, unit: list[Lesson]) -> None:
         kind="exercise",
         title=f"{first.unit_title} 单元检测卷",
         description=(
-            f"{GRADE_LABELS[first.grade]}{first.subject}“{first.unit_title}”单元检测，"
+            f"{GRADE_NAMES[first.grade]}{first.subject}“{first.unit_title}”单元检测，"
             "满分100分，建议用时45分钟，附答案与评分标准。"
         ),
         subject=first.subject,
@@ -345,7 +344,7 @@ def _unit_test(b: _Builder, unit: list[Lesson]) -> None:
         fmt="pdf",
         provider_doc=city_provider("天津市教育科学研究院"),
         teacher=None,
-        tags=["练习", "单元检测", first.subject, GRADE_LABELS[first.grade], "人教版"],
+        tags=["练习", "单元检测", first.subject, GRADE_NAMES[first.grade], "人教版"],
         created_by=CITY_AUTHOR,
         guest_p=0.1,
     )
@@ -380,7 +379,7 @@ def _enrichment(b: _Builder) -> None:
                     elif ekind == "名品欣赏":
                         desc = f"名品欣赏：{title}。在欣赏中感受{category}艺术的魅力，拓宽视野。"
                     else:
-                        band = f"{GRADE_LABELS[grades[0]]}至{GRADE_LABELS[grades[-1]]}"
+                        band = f"{GRADE_NAMES[grades[0]]}至{GRADE_NAMES[grades[-1]]}"
                         desc = f"{category}类资源素材“{title}”，适合{band}学生居家跟练。"
                     fmt = "mp4"
                     if ekind == "资源素材" and rng.random() < 0.25:
@@ -421,7 +420,7 @@ def _district(b: _Builder, lessons: list[Lesson], teachers: Teachers) -> None:
                     kind="recording",
                     title=_titled(lesson, "区级优课 课堂实录"),
                     description=(
-                        f"{district}{t.school}{t.name}老师执教{GRADE_LABELS[lesson.grade]}"
+                        f"{district}{t.school}{t.name}老师执教{GRADE_NAMES[lesson.grade]}"
                         f"{lesson.subject}{_quoted(lesson)}，{district}教研室推荐。{rng.choice(_PEDAGOGY)}"
                     ),
                     subject=lesson.subject,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from xbt_catalog.seed.common import (
-    GRADE_LABELS,
     MEDIA_BASE,
     SUBJECT_PINYIN,
     Doc,
@@ -18,7 +17,7 @@ from xbt_catalog.seed.common import (
     stamps,
 )
 from xbt_catalog.seed.data import sheet, split_list
-from xbt_shared.curriculum import stage_of
+from xbt_shared.curriculum import GRADE_NAMES, stage_of
 
 # 高中 textbooks (2019 edition) are not split into 上册 / 下册 but into 必修 and 选择性必修
 # volumes; the demo stores those names in the same `volume` field.
@@ -185,7 +184,7 @@ def textbooks() -> list[Doc]:
             title = f"人教版 高中{subject} {volume}" + (f"（{subtitle}）" if subtitle else "")
             spring = SENIOR_VOLUME_NAMES.index(volume) % 2 == 1
         else:
-            title = f"人教版 {GRADE_LABELS[grade]}{volume} {subject}"
+            title = f"人教版 {GRADE_NAMES[grade]}{volume} {subject}"
             spring = volume == "下册"
         # Autumn volumes went up before the autumn term, spring ones in January.
         published = (
