@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -184,6 +184,26 @@ class UnitOfWork:
         await self.tdb[OUTBOX].insert_many(rows, session=self.session)
         self._events.clear()
         return True
+
+
+class TenantStore:
+    """The base of every feature's store: bound to one tenant's database. Built with a unit
+    of work (`Store(uow)` or `Store.within(uow)`), it reads and writes inside that
+    transaction; built with a `TenantDb`, directly."""
+
+    def __init__(self, db: TenantDb | UnitOfWork) -> None:
+        self.tdb: TenantDb = db.tdb if isinstance(db, UnitOfWork) else db
+        self.session: AsyncClientSession | None = (
+            db.session if isinstance(db, UnitOfWork) else None
+        )
+
+    @classmethod
+    def within(cls, uow: UnitOfWork) -> Self:
+        return cls(uow)
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.tdb.tenant
 
 
 def outbox_row(event: CloudEvent) -> Doc:

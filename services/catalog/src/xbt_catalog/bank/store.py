@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from pymongo import ASCENDING
 
 from xbt_catalog.resources.domain import Reader
-from xbt_shared.mongo import Doc, TenantDb
+from xbt_shared.mongo import Doc, TenantStore
 
 KNOWLEDGE_POINTS = "knowledge_points"
 ITEMS = "items"
 
 
-class BankStore:
-    def __init__(self, tdb: TenantDb) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
-
+class BankStore(TenantStore):
     async def ensure_indexes(self) -> None:
         points = self.tdb[KNOWLEDGE_POINTS]
         await points.create_index([("subject", ASCENDING), ("stage", ASCENDING)])

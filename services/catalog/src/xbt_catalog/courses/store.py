@@ -15,7 +15,7 @@ from datetime import datetime
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from xbt_shared.mongo import Doc, TenantDb
+from xbt_shared.mongo import Doc, TenantStore
 
 COURSES = "courses"
 PROGRESS = "course_progress"
@@ -25,11 +25,7 @@ UPSERT_ATTEMPTS = 3
 LESSON_DETAILS_EXCLUDED = {"lessons.title": 0, "lessons.media.url": 0, "lessons.media.format": 0}
 
 
-class CourseStore:
-    def __init__(self, tdb: TenantDb) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
-
+class CourseStore(TenantStore):
     async def ensure_indexes(self) -> None:
         courses = self.tdb[COURSES]
         await courses.create_index(

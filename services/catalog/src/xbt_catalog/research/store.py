@@ -17,10 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from xbt_catalog.research.domain import LessonPlan, ResearchGroup
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 
 GROUPS = "research_groups"
 PLANS = "lesson_plans"
@@ -28,16 +27,7 @@ REVISIONS = "lesson_plan_revisions"
 COMMENTS = "lesson_plan_comments"
 
 
-class ResearchStore:
-    def __init__(self, tdb: TenantDb, session: AsyncClientSession | None = None) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
-        self.session = session
-
-    @classmethod
-    def within(cls, uow: UnitOfWork) -> ResearchStore:
-        return cls(uow.tdb, uow.session)
-
+class ResearchStore(TenantStore):
     async def ensure_indexes(self) -> None:
         groups = self.tdb[GROUPS]
         await groups.create_index([("members", ASCENDING), ("updated_at", DESCENDING)])

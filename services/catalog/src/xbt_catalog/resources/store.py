@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from xbt_catalog.resources.domain import Resource
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_event_indexes
+from xbt_shared.mongo import Doc, TenantStore, ensure_event_indexes
 
 TEXTBOOKS = "textbooks"
 RESOURCES = "resources"
@@ -25,16 +24,7 @@ RECOMMENDATIONS = "recommendations"
 WITHOUT_TREE = {"tree": 0}
 
 
-class ResourceStore:
-    def __init__(self, tdb: TenantDb, session: AsyncClientSession | None = None) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
-        self.session = session
-
-    @classmethod
-    def within(cls, uow: UnitOfWork) -> ResourceStore:
-        return cls(uow.tdb, uow.session)
-
+class ResourceStore(TenantStore):
     async def ensure_indexes(self) -> None:
         resources = self.tdb[RESOURCES]
         await resources.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])

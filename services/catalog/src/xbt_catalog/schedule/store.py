@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from xbt_shared.mongo import Doc, TenantDb
+from xbt_shared.mongo import Doc, TenantStore
 
 TV_SCHEDULE = "tv_schedule"
 
 
-class ScheduleStore:
+class ScheduleStore(TenantStore):
     """The TV schedule; only the city's database holds one."""
-
-    def __init__(self, tdb: TenantDb) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
 
     async def ensure_indexes(self) -> None:
         if not self.tenant.is_city:

@@ -10,16 +10,12 @@ from datetime import datetime
 
 from pymongo import ASCENDING
 
-from xbt_shared.mongo import Doc, TenantDb
+from xbt_shared.mongo import Doc, TenantStore
 
 RESOURCES = "resources"
 
 
-class IndexSourceStore:
-    def __init__(self, tdb: TenantDb) -> None:
-        self.tdb = tdb
-        self.tenant = tdb.tenant
-
+class IndexSourceStore(TenantStore):
     async def ensure_indexes(self) -> None:
         resources = self.tdb[RESOURCES]
         # The search-index follower asks "what changed since t?" every few seconds.

@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from redis.asyncio import Redis
 
 from xbt_identity.accounts.domain import GuestWindow, RefreshRecord, Teaching, User
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 from xbt_shared.runtime import redis_key
 
 USERS = "users"
@@ -82,17 +81,9 @@ def _duplicate_key(exc: BulkWriteError) -> DuplicateKeyError | None:
     return DuplicateKeyError(first.get("errmsg", "duplicate key"), DUPLICATE_KEY, first)
 
 
-class UserStore:
+class UserStore(TenantStore):
     """Users and settings of one tenant. Built with a unit of work, it writes inside its
     transaction; without one, directly."""
-
-    def __init__(self, tdb: TenantDb, session: AsyncClientSession | None = None) -> None:
-        self.tdb = tdb
-        self.session = session
-
-    @classmethod
-    def within(cls, uow: UnitOfWork) -> UserStore:
-        return cls(uow.tdb, uow.session)
 
     async def ensure_indexes(self) -> None:
         users = self.tdb[USERS]

@@ -15,12 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError
 from redis.asyncio import Redis
 
 from xbt_identity.roster.domain import ClassTeacher, Member, School, SchoolClass
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 from xbt_shared.runtime import redis_key
 
 SCHOOLS = "schools"
@@ -90,17 +89,9 @@ def _member(doc: Doc) -> Member:
     )
 
 
-class RosterStore:
+class RosterStore(TenantStore):
     """Schools, classes and class members of one tenant. Built with a unit of work, it
     writes inside its transaction; without one, directly."""
-
-    def __init__(self, tdb: TenantDb, session: AsyncClientSession | None = None) -> None:
-        self.tdb = tdb
-        self.session = session
-
-    @classmethod
-    def within(cls, uow: UnitOfWork) -> RosterStore:
-        return cls(uow.tdb, uow.session)
 
     async def ensure_indexes(self) -> None:
         await self.tdb[SCHOOLS].create_index("name", unique=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork, ensure_event_indexes
+from xbt_shared.mongo import Doc, TenantDb, TenantStore, ensure_event_indexes
 from xbt_tasks.assignments.domain import Accepts, Item, ResourceRef, Task
 
 TASKS = "tasks"
@@ -107,13 +107,9 @@ def task_to_doc(task: Task) -> Doc:
     return doc
 
 
-class TaskStore:
+class TaskStore(TenantStore):
     """One tenant's; inside a unit of work when given one (its reads and writes are then
     part of the transaction)."""
-
-    def __init__(self, db: TenantDb | UnitOfWork) -> None:
-        self.tdb = db
-        self.session = db.session if isinstance(db, UnitOfWork) else None
 
     async def ensure_indexes(self) -> None:
         tasks = self.tdb[TASKS]

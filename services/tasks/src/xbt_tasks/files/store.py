@@ -21,7 +21,7 @@ from gridfs import AsyncGridFSBucket, AsyncGridOut, NoFile
 from pymongo import ASCENDING
 
 from xbt_shared.clock import now_ms
-from xbt_shared.mongo import Doc, TenantDb
+from xbt_shared.mongo import Doc, TenantDb, TenantStore
 
 BUCKET = "fs"
 FILES = f"{BUCKET}.files"
@@ -86,11 +86,11 @@ class GridFsWriter:
         await self._files.delete_one({"_id": self.file_id})
 
 
-class FileStore:
-    """Stored files of one tenant."""
+class FileStore(TenantStore):
+    """Stored files of one tenant (GridFS writes are not transactional: no unit of work)."""
 
     def __init__(self, tdb: TenantDb) -> None:
-        self.tdb = tdb
+        super().__init__(tdb)
         self.bucket = AsyncGridFSBucket(tdb.db, bucket_name=BUCKET)
 
     async def ensure_indexes(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 from xbt_tasks.practice.domain import (
     PracticeAnswer,
     PracticeItem,
@@ -81,13 +81,9 @@ class RecordRaced(Exception):
     the loser's transaction is run again (and then updates the record)."""
 
 
-class PracticeStore:
+class PracticeStore(TenantStore):
     """Practice sets, a pupil's record per item and per knowledge point, in one tenant's
     database; inside a unit of work when given one."""
-
-    def __init__(self, db: TenantDb | UnitOfWork) -> None:
-        self.tdb = db
-        self.session = db.session if isinstance(db, UnitOfWork) else None
 
     async def ensure_indexes(self) -> None:
         await self.tdb[PRACTICE_SETS].create_index(

@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 from xbt_tasks.questions.domain import Question, QuestionState, Reply
 
 QUESTIONS = "questions"
@@ -38,12 +38,8 @@ def question_to_doc(question: Question) -> Doc:
     }
 
 
-class QuestionStore:
+class QuestionStore(TenantStore):
     """One tenant's; inside a unit of work when given one."""
-
-    def __init__(self, db: TenantDb | UnitOfWork) -> None:
-        self.tdb = db
-        self.session = db.session if isinstance(db, UnitOfWork) else None
 
     async def ensure_indexes(self) -> None:
         questions = self.tdb[QUESTIONS]

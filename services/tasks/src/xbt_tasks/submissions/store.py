@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
+from xbt_shared.mongo import Doc, TenantStore
 from xbt_tasks.submissions.domain import Attempt, ItemMark, Marking, Submission, public_attempt
 
 SUBMISSIONS = "submissions"
@@ -111,13 +111,9 @@ def submission_to_doc(s: Submission) -> Doc:
     return doc
 
 
-class SubmissionStore:
+class SubmissionStore(TenantStore):
     """One tenant's; inside a unit of work when given one (its reads and writes are then
     part of the transaction)."""
-
-    def __init__(self, db: TenantDb | UnitOfWork) -> None:
-        self.tdb = db
-        self.session = db.session if isinstance(db, UnitOfWork) else None
 
     async def ensure_indexes(self) -> None:
         submissions = self.tdb[SUBMISSIONS]
