@@ -193,9 +193,7 @@ class TenantStore:
 
     def __init__(self, db: TenantDb | UnitOfWork) -> None:
         self.tdb: TenantDb = db.tdb if isinstance(db, UnitOfWork) else db
-        self.session: AsyncClientSession | None = (
-            db.session if isinstance(db, UnitOfWork) else None
-        )
+        self.session: AsyncClientSession | None = db.session if isinstance(db, UnitOfWork) else None
 
     @classmethod
     def within(cls, uow: UnitOfWork) -> Self:
