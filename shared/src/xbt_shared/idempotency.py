@@ -120,6 +120,8 @@ class Idempotent:
                     return replay, True
             try:
                 return await self._run_once(work), False
+            except retry_on:
+                pass  # the caller's own race (a Problem among them is retried, not answered)
             except Problem:
                 # A retry of work accepted before may now be refused (no attempts left, a
                 # file already handed in): it gets the first answer, not the refusal.
@@ -133,8 +135,6 @@ class Idempotent:
             except OperationFailure as exc:
                 if not is_transient(exc):
                     raise
-            except retry_on:
-                pass
             await asyncio.sleep(backoff(attempt))
         raise Conflict(busy_detail)
 

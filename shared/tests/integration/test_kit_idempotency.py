@@ -204,3 +204,22 @@ def test_the_digest_is_canonical() -> None:
     assert request_digest({"a": 1, "b": "二"}) == request_digest({"b": "二", "a": 1})
     assert request_digest({"a": 1}) != request_digest({"a": 2})
     assert len(request_digest(None)) == 64
+
+
+async def test_a_problem_named_in_retry_on_is_retried_not_answered(tdb: TenantDb) -> None:
+    class Busy(Conflict):
+        """A use case's own race, reported as a problem when it cannot be won."""
+
+    calls: list[str] = []
+    post = post_question(calls)
+
+    async def work(uow: UnitOfWork) -> Doc:
+        if len(calls) < 2:
+            calls.append("busy")
+            raise Busy("the row moved under us")
+        return await post(uow)
+
+    answer, replayed = await ask(tdb, "key-busy-1").run(work, retry_on=(Busy,))
+    assert not replayed
+    assert calls == ["busy", "busy", QUESTION["title"]]
+    assert await questions(tdb) == [answer["id"]]
