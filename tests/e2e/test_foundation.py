@@ -145,6 +145,21 @@ async def test_merged_openapi_lists_identity_under_its_public_prefix(gw: httpx.A
     assert docs.status_code == 200 and "openapi.json" in docs.text
 
 
+async def test_merged_asyncapi_lists_every_services_events(gw: httpx.AsyncClient) -> None:
+    resp = await gw.get("/api/asyncapi.json")
+    assert resp.status_code == 200
+    doc = resp.json()
+    assert doc["asyncapi"] == "3.0.0"
+    assert doc["x-xbt-unavailable"] == []
+    assert {"identity.user.registered", "tasks.submission.created"} <= set(doc["channels"])
+    # tasks consumes the catalog's recommendations: both sides on one channel.
+    recommended = doc["channels"]["catalog.resource.recommended"]["messages"]
+    assert {m.split(".")[0] for m in recommended} == {"catalog", "tasks"}
+    # A service's own document is not reachable through the gateway, only the merged one.
+    own = await gw.get("/api/tasks/asyncapi.json")
+    assert own.status_code == 404
+
+
 async def test_bad_input_is_a_problem_not_a_500(gw: httpx.AsyncClient) -> None:
     resp = await gw.post("/api/identity/v1/auth/login", json={"tenant": "heping"})
     assert resp.status_code == 422
