@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
-from xbt_shared.auth import Principal, may_act_in
+from xbt_shared.auth import GuestReadOnly, Principal, may_act_in
 from xbt_shared.errors import Forbidden
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,7 +31,7 @@ def check_access(
             )
     guest_may = method in SAFE_METHODS or (method == "POST" and path in GUEST_POSTS)
     if principal.is_guest and not guest_may:
-        raise Forbidden("the guest account can only read", slug="guest-read-only")
+        raise GuestReadOnly()
 
 
 def named_tenants(header_values: list[str], query_string: bytes) -> list[str]:

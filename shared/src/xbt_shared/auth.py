@@ -317,6 +317,15 @@ def require_roles(*roles: str) -> Any:
     return Depends(guard)
 
 
+class GuestReadOnly(Forbidden):
+    """A district's shared guest account tried to change something."""
+
+    status, slug, title = 403, "guest-read-only", "Forbidden"
+
+    def __init__(self, detail: str = "the guest account can only read", **kw: Any) -> None:
+        super().__init__(detail, **kw)
+
+
 def forbid_guest_writes(principal: Principal) -> None:
     if principal.is_guest:
-        raise Forbidden("the guest account can only read", slug="guest-read-only")
+        raise GuestReadOnly()

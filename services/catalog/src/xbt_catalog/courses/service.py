@@ -25,6 +25,7 @@ from xbt_catalog.courses.domain import (
 )
 from xbt_catalog.courses.store import CourseStore
 from xbt_catalog.resources.domain import Reader, cache_key, page_too_large, readable, scopes_of
+from xbt_shared.auth import GuestReadOnly
 from xbt_shared.cache import Cached, VersionedCache
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import NotFound, invalid
@@ -115,6 +116,8 @@ class Courses:
         completed: bool,
     ) -> Doc:
         """A pupil reports how far they are in a lesson of a course they can see."""
+        if reader.guest:
+            raise GuestReadOnly()
         course = await self._course_doc(reader, course_id)
         lesson = next((ls for ls in course["lessons"] if ls["id"] == lesson_id), None)
         if lesson is None:

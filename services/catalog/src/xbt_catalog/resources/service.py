@@ -28,10 +28,11 @@ from xbt_catalog.resources.domain import (
 )
 from xbt_catalog.resources.store import ResourceStore
 from xbt_catalog.resources.views import ViewCounter
+from xbt_shared.auth import forbid_guest_writes
 from xbt_shared.cache import Cached, VersionedCache
 from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
-from xbt_shared.errors import Conflict, Forbidden, NotFound
+from xbt_shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import CITY, Tenant
 
@@ -157,6 +158,9 @@ class Resources:
 
     async def edit_resource(self, caller: Caller, resource_id: str, changes: Doc) -> Doc:
         """Authors (and publishers) edit content while it is a draft or withdrawn."""
+        forbid_guest_writes(caller.principal)
+        if not changes:
+            raise Unprocessable("nothing to change", errors=[{"field": "body", "message": "empty"}])
         current = await self._in_workflow_of(caller, resource_id)
         update = current.edit(changes, at=now_ms())
         updated = await ResourceStore(caller.db).update_resource(
@@ -167,6 +171,7 @@ class Resources:
         return _in_workflow(updated, caller.tenant)
 
     async def create_resource(self, caller: Caller, fields: Doc) -> Doc:
+        forbid_guest_writes(caller.principal)
         if not caller.has_role(*AUTHOR_ROLES):
             raise Forbidden("only teachers, researchers and administrators create content")
         draft = Resource.draft(
@@ -180,6 +185,7 @@ class Resources:
         return _in_workflow(draft, caller.tenant)
 
     async def transition(self, caller: Caller, resource_id: str, target: str) -> Doc:
+        forbid_guest_writes(caller.principal)
         current = await self._in_workflow_of(caller, resource_id)
         now = now_ms()
         changes = current.move(target, actor=caller.principal, tenant=caller.tenant, at=now)
@@ -220,6 +226,7 @@ class Resources:
         self, caller: Caller, resource_id: str, *, class_ids: list[str], note: str | None
     ) -> Doc:
         actor = caller.principal
+        forbid_guest_writes(actor)
         if not actor.has_role("teacher"):
             raise Forbidden("only teachers recommend resources to their classes")
         foreign = [c for c in class_ids if c not in actor.classes]

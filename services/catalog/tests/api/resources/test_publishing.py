@@ -207,3 +207,28 @@ async def test_unknown_workflow_action_is_422(
     resp = await client.post("/v1/resources/r-city-1/approve", headers=admin(tokens))
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["field"] == "path.action"
+
+
+async def test_the_guest_account_changes_nothing(
+    client: httpx.AsyncClient, tokens: TokenFactory, corpus: list[Doc]
+) -> None:
+    """Refused in the use cases themselves, not only at the gateway."""
+    rid = (await _create(client, teacher(tokens), level="district"))["id"]
+    guest = tokens.headers(tenant="heping", roles=["guest"], sub="g-heping")
+    attempts = [
+        client.post("/v1/resources", headers=guest, json={**NEW, "level": "district"}),
+        client.patch(f"/v1/resources/{rid}", headers=guest, json={"title": "改了"}),
+        client.post(f"/v1/resources/{rid}/submit", headers=guest),
+        client.post(
+            f"/v1/resources/{rid}/recommend", headers=guest, json={"class_ids": ["c-hp-8-1"]}
+        ),
+    ]
+    for attempt in attempts:
+        refused = await attempt
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"] == "/problems/guest-read-only"
+    mine = await client.get(
+        "/v1/workflow/resources", headers=teacher(tokens), params={"mine": True}
+    )
+    (draft,) = [r for r in mine.json()["items"] if r["id"] == rid]
+    assert draft["status"] == "draft" and draft["title"] == NEW["title"]
