@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from xbt_shared.consumers import Consumer
-from xbt_shared.events import Event
+from xbt_shared.events import Consumed, Event
+
+if TYPE_CHECKING:
+    from xbt_shared.consumers import Consumer
+
+# --- published (through the outbox) ----------------------------------------------------------
 
 
 class ResourcePublished(Event):
@@ -62,7 +67,66 @@ class ResourceRecommended(Event):
 
 PUBLISHES: tuple[type[Event], ...] = (ResourcePublished, ResourceRecommended)
 
+# --- consumed: what the question bank's answer-key lock reads of the tasks service ------------
+
+
+class TaskAssigned(Consumed):
+    """A new task (its first revision): its bank items' keys are held back from its classes."""
+
+    TYPE: ClassVar[str] = "tasks.task.assigned"
+    task_id: str
+    class_ids: list[str]
+    # Tasks announced before tasks named their items lock nothing.
+    item_ids: list[str] = Field(default_factory=list)
+    due_at: datetime | None = None
+    allow_late: bool = False
+    max_attempts: int = 1
+
+
+class TaskUpdated(Consumed):
+    """A task edited, closed or reopened: its state at `revision`."""
+
+    TYPE: ClassVar[str] = "tasks.task.updated"
+    task_id: str
+    revision: int
+    class_ids: list[str]
+    item_ids: list[str]
+    status: Literal["open", "closed"]
+    due_at: datetime | None
+    allow_late: bool
+    max_attempts: int
+
+
+class SubmissionCreated(Consumed):
+    """A pupil handed in an attempt."""
+
+    TYPE: ClassVar[str] = "tasks.submission.created"
+    task_id: str
+    pupil_id: str
+    attempt: int
+
+
+class SubmissionReviewed(Consumed):
+    """A teacher marked a pupil's work or returned it for revision."""
+
+    TYPE: ClassVar[str] = "tasks.submission.reviewed"
+    task_id: str
+    pupil_id: str
+    outcome: Literal["returned", "marked"]
+
 
 def subscriptions() -> dict[str, Consumer[Any]]:
-    # The catalog consumes nothing yet.
-    return {}
+    # Imported here: the handlers import this module's models.
+    from xbt_catalog.bank.consumers import (
+        on_submission_created,
+        on_submission_reviewed,
+        on_task_assigned,
+        on_task_updated,
+    )
+
+    return {
+        TaskAssigned.TYPE: on_task_assigned,
+        TaskUpdated.TYPE: on_task_updated,
+        SubmissionCreated.TYPE: on_submission_created,
+        SubmissionReviewed.TYPE: on_submission_reviewed,
+    }

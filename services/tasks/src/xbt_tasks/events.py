@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 class TaskAssigned(Event):
-    """A task was given to classes (pupils are notified when it opens)."""
+    """A task was given to classes (pupils are notified when it opens). It names its bank
+    items and when it stops taking work, so the catalog can keep their answer keys from
+    the task's pupils until they can no longer hand in (the task's first revision)."""
 
     TYPE: ClassVar[str] = "tasks.task.assigned"
     EXAMPLE: ClassVar[dict[str, Any]] = {
@@ -25,6 +27,9 @@ class TaskAssigned(Event):
         "teacher_id": "u-hp-teacher1",
         "opens_at": "2026-03-02T08:00:00Z",
         "due_at": "2026-03-09T15:00:00Z",
+        "item_ids": ["item-00308", "item-00335"],
+        "allow_late": False,
+        "max_attempts": 1,
     }
     task_id: str
     kind: Literal["task", "watch"]
@@ -33,6 +38,44 @@ class TaskAssigned(Event):
     teacher_id: str
     opens_at: datetime
     due_at: datetime | None
+    item_ids: list[str]
+    allow_late: bool
+    max_attempts: int
+
+
+class TaskUpdated(Event):
+    """A task was edited, closed or reopened: the task as it is after the change, at its new
+    `revision` (a consumer keeps the highest revision it has seen, so order does not matter)."""
+
+    TYPE: ClassVar[str] = "tasks.task.updated"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "tk-3f9a1c2e7b4d5a60",
+        "revision": 2,
+        "changed": ["due_at"],
+        "kind": "task",
+        "title": "第八章 二元一次方程组 复习练习",
+        "class_ids": ["c-hp-8-1", "c-hp-8-2"],
+        "teacher_id": "u-hp-teacher1",
+        "status": "open",
+        "opens_at": "2026-03-02T08:00:00Z",
+        "due_at": "2026-03-10T15:00:00Z",
+        "item_ids": ["item-00308", "item-00335"],
+        "allow_late": False,
+        "max_attempts": 1,
+    }
+    task_id: str
+    revision: int
+    changed: list[str]
+    kind: Literal["task", "watch"]
+    title: str
+    class_ids: list[str]
+    teacher_id: str
+    status: Literal["open", "closed"]
+    opens_at: datetime
+    due_at: datetime | None
+    item_ids: list[str]
+    allow_late: bool
+    max_attempts: int
 
 
 class SubmissionCreated(Event):
@@ -115,6 +158,7 @@ class QuestionAnswered(Event):
 
 PUBLISHES: tuple[type[Event], ...] = (
     TaskAssigned,
+    TaskUpdated,
     SubmissionCreated,
     SubmissionReviewed,
     QuestionAsked,

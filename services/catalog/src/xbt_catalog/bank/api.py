@@ -118,5 +118,7 @@ async def check(
     bank: BankDep,
 ) -> CheckResult:
     """Practice: mark an answer server-side; the key and explanation come with the verdict.
-    Short answers are not auto-marked (`correct: null`, `marking: needs_teacher`)."""
-    return await bank.check(reader_of(caller), item_id, body.answer)
+    Short answers are not auto-marked (`correct: null`, `marking: needs_teacher`). A pupil
+    gets 403 `answer-key-locked` (and no verdict) on an item of a task of their class they
+    can still hand in."""
+    return await bank.check(caller, item_id, body.answer)

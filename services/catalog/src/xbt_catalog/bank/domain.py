@@ -1,11 +1,16 @@
-"""Question-bank rules without I/O: who gets answer keys, marking, trees, reading order."""
+"""Question-bank rules without I/O: who gets answer keys, when a pupil's are held back
+(the answer-key lock), marking, trees, reading order."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from xbt_shared.auth import Principal
+from xbt_shared.errors import Forbidden
 from xbt_shared.mongo import Doc
 
 # Who may read answer keys and explanations before answering: these roles, and services
@@ -28,6 +33,111 @@ def audience_of(principal: Principal) -> Audience:
     if principal.is_guest or not principal.has_role(*KEY_HOLDER_ROLES):
         return "pupil"
     return "key_holder"
+
+
+# --- the answer-key lock ------------------------------------------------------------------------
+#
+# `check` marks an answer and shows the key: on an item of a task the pupil can still hand in,
+# that would be the task's answer sheet (and a verdict alone gives the key away by trying each
+# option). The tasks service announces its tasks' items and what happens to them; the catalog
+# keeps, per district, each task with items (`TaskLock`) and each pupil's work on it
+# (`PupilWork`), and refuses `check` while the pupil could still hand the task in.
+
+WorkState = Literal["submitted", "returned", "marked"]
+
+
+class AnswerKeyLocked(Forbidden):
+    status, slug, title = 403, "answer-key-locked", "Answer key locked"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        super().__init__(detail or "这道题在你尚未提交的作业中，提交后再来练习。", **kw)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLock:
+    """A task with bank items as the tasks service last announced it (`revision`)."""
+
+    task_id: str
+    revision: int
+    class_ids: tuple[str, ...]
+    item_ids: tuple[str, ...]
+    status: Literal["open", "closed"]
+    due_at: datetime | None
+    allow_late: bool
+    max_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class PupilWork:
+    """Where one pupil's work on one task stands: the state of the latest event about it
+    (`at`, the event's time) and the highest attempt number seen."""
+
+    task_id: str
+    pupil_id: str
+    state: WorkState
+    attempts: int
+    at: datetime
+
+
+def after_submission(
+    work: PupilWork | None, *, task_id: str, pupil_id: str, attempt: int, at: datetime
+) -> PupilWork:
+    """The work once attempt `attempt` is handed in. Events may arrive out of order: one
+    older than what is known only counts its attempt."""
+    if work is None:
+        return PupilWork(task_id, pupil_id, "submitted", attempt, at)
+    attempts = max(work.attempts, attempt)
+    if at < work.at:
+        return dataclasses.replace(work, attempts=attempts)
+    return dataclasses.replace(work, state="submitted", attempts=attempts, at=at)
+
+
+def after_review(
+    work: PupilWork | None,
+    *,
+    task_id: str,
+    pupil_id: str,
+    outcome: Literal["returned", "marked"],
+    at: datetime,
+) -> PupilWork:
+    """The work once a teacher marked it or returned it (a review follows an attempt)."""
+    if work is None:
+        return PupilWork(task_id, pupil_id, outcome, 1, at)
+    if at < work.at:
+        return work
+    return dataclasses.replace(work, state=outcome, at=at)
+
+
+def holds_key_back(task: TaskLock, work: PupilWork | None, now: datetime) -> bool:
+    """Whether the pupil may still hand the task in (or in again): the tasks service's rule
+    for accepting work, from what its events said. Before the task opens it holds too (its
+    items are not shown to pupils yet, but nothing should be learnt about them early)."""
+    if task.status != "open":
+        return False
+    returned = work is not None and work.state == "returned"
+    past_due = task.due_at is not None and now > task.due_at
+    if past_due and not task.allow_late and not returned:
+        return False
+    if work is None or returned:
+        return True
+    if work.state == "marked":
+        return False
+    return work.attempts < task.max_attempts
+
+
+def locked_for(
+    tasks: Iterable[TaskLock], work: Mapping[str, PupilWork], now: datetime
+) -> list[str]:
+    """The ids of `tasks` that hold their items' keys back from a pupil whose work is `work`
+    (by task id)."""
+    return [t.task_id for t in tasks if holds_key_back(t, work.get(t.task_id), now)]
+
+
+def is_pupil_with_classes(principal: Principal) -> bool:
+    """Whom the lock concerns: a person without key-holder rights who is in classes."""
+    return (
+        not principal.is_service and audience_of(principal) == "pupil" and bool(principal.classes)
+    )
 
 
 # --- trees ------------------------------------------------------------------------------------

@@ -3,19 +3,79 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
-from xbt_catalog.bank.domain import Audience, knowledge_tree, progress_nodes
+from xbt_catalog.bank.domain import (
+    AnswerKeyLocked,
+    Audience,
+    TaskLock,
+    after_review,
+    after_submission,
+    is_pupil_with_classes,
+    knowledge_tree,
+    locked_for,
+    progress_nodes,
+)
 from xbt_catalog.bank.schemas import CheckResult, shape_item
-from xbt_catalog.bank.store import BankStore, visibility_query
+from xbt_catalog.bank.store import AnswerLockStore, BankStore, visibility_query
 from xbt_catalog.resources.domain import Reader, cache_key, readable, scopes_of
-from xbt_catalog.resources.service import Resources
+from xbt_catalog.resources.service import Resources, reader_of
 from xbt_shared.cache import Cached, VersionedCache
+from xbt_shared.clock import now_ms
 from xbt_shared.errors import NotFound
 from xbt_shared.errors import invalid as _invalid
 from xbt_shared.marking import BadAnswer, mark
-from xbt_shared.mongo import Doc, Mongo
+from xbt_shared.mongo import Doc, Mongo, UnitOfWork
 from xbt_shared.tenancy import Tenant
+
+if TYPE_CHECKING:
+    # Only a type here: the request context is built by the HTTP layer.
+    from xbt_shared.caller import Caller
+
+
+# --- the answer-key lock's projection (written by `bank.consumers`) ----------------------------
+
+
+def _to_ms(at: datetime) -> datetime:
+    """An event's time at MongoDB's precision, so a stored time compares as it was read."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
+async def record_task(uow: UnitOfWork, lock: TaskLock) -> None:
+    """Keep the task's newest announced revision (events may come twice or out of order);
+    a task without items locks nothing and is not kept."""
+    if not lock.item_ids:
+        return
+    store = AnswerLockStore(uow)
+    known = await store.task(lock.task_id)
+    if known is None or known.revision < lock.revision:
+        await store.put_task(lock)
+
+
+async def record_submission(
+    uow: UnitOfWork, *, task_id: str, pupil_id: str, attempt: int, at: datetime
+) -> None:
+    store = AnswerLockStore(uow)
+    work = await store.work(task_id, pupil_id)
+    await store.put_work(
+        after_submission(work, task_id=task_id, pupil_id=pupil_id, attempt=attempt, at=_to_ms(at))
+    )
+
+
+async def record_review(
+    uow: UnitOfWork,
+    *,
+    task_id: str,
+    pupil_id: str,
+    outcome: Literal["returned", "marked"],
+    at: datetime,
+) -> None:
+    store = AnswerLockStore(uow)
+    work = await store.work(task_id, pupil_id)
+    await store.put_work(
+        after_review(work, task_id=task_id, pupil_id=pupil_id, outcome=outcome, at=_to_ms(at))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +166,21 @@ class Bank:
 
         return await self.cache.get_or_load(scopes, key, load)
 
-    async def check(self, reader: Reader, item_id: str, given: Any) -> CheckResult:
-        """Mark a practice answer; the key and explanation are shown once it is answered."""
+    async def check(self, caller: Caller, item_id: str, given: Any) -> CheckResult:
+        """Mark a practice answer; the key and explanation are shown once it is answered.
+        Not for a pupil on an item of a task they can still hand in (403, nothing marked)."""
+        reader = reader_of(caller)
         _, doc = await self._find_visible(reader, item_id)
+        await self._refuse_locked(caller, item_id)
         option_keys = [str(o.get("key")) for o in doc.get("options") or []]
         try:
-            marking = mark(doc["type"], doc.get("answer"), given, option_keys=option_keys)
+            marking = mark(
+                doc["type"],
+                doc.get("answer"),
+                given,
+                option_keys=option_keys,
+                stem=doc.get("stem"),
+            )
         except BadAnswer as exc:
             raise _invalid("body.answer", str(exc)) from exc
         return CheckResult(
@@ -121,6 +190,20 @@ class Bank:
             answer=doc.get("answer"),
             explanation=doc.get("explanation"),
         )
+
+    async def _refuse_locked(self, caller: Caller, item_id: str) -> None:
+        """403 `answer-key-locked` if the item is in an open task of one of the pupil's classes
+        (from the token) that they may still hand in. Key holders are never locked."""
+        pupil = caller.principal
+        if not is_pupil_with_classes(pupil):
+            return
+        store = AnswerLockStore(self.mongo.for_tenant(caller.tenant))
+        tasks = await store.open_tasks_with(item_id, pupil.classes)
+        if not tasks:
+            return
+        work = await store.work_of(pupil.user_id, [t.task_id for t in tasks])
+        if locked_for(tasks, work, now_ms()):
+            raise AnswerKeyLocked()
 
     # helpers -----------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from xbt_tasks.assignments.domain import (
 )
 from xbt_tasks.assignments.store import TaskStore
 from xbt_tasks.clients.catalog import CatalogClient
-from xbt_tasks.events import TaskAssigned
+from xbt_tasks.events import TaskAssigned, TaskUpdated
 
 if TYPE_CHECKING:
     # Only a type here: the request context is built by the HTTP layer.
@@ -50,6 +50,27 @@ def assigned(task: Task) -> TaskAssigned:
         teacher_id=task.teacher_id,
         opens_at=task.opens_at,
         due_at=task.due_at,
+        item_ids=[i.id for i in task.items],
+        allow_late=task.allow_late,
+        max_attempts=task.max_attempts,
+    )
+
+
+def updated(task: Task, fields: Sequence[str]) -> TaskUpdated:
+    return TaskUpdated(
+        task_id=task.id,
+        revision=task.revision,
+        changed=list(fields),
+        kind=task.kind,
+        title=task.title,
+        class_ids=list(task.class_ids),
+        teacher_id=task.teacher_id,
+        status=task.status,
+        opens_at=task.opens_at,
+        due_at=task.due_at,
+        item_ids=[i.id for i in task.items],
+        allow_late=task.allow_late,
+        max_attempts=task.max_attempts,
     )
 
 
@@ -62,6 +83,14 @@ async def add_task(uow: UnitOfWork, task: Task) -> None:
 async def task_of(db: TenantDb, task_id: str) -> Task | None:
     """The task, whoever asks (for readers that decide themselves who sees it)."""
     return await TaskStore(db).get(task_id)
+
+
+async def open_tasks_with_items(
+    db: TenantDb, class_ids: Sequence[str], *, item_id: str | None = None
+) -> list[Task]:
+    """The classes' open tasks that have question items (or `item_id`), whoever asks
+    (practice keeps their keys from the pupils who may still hand them in)."""
+    return await TaskStore(db).open_with_items(class_ids, item_id=item_id)
 
 
 async def tasks_of_classes(
@@ -173,8 +202,12 @@ class Assignments:
         return await self._save(caller, task.with_status(status, now), ["status"], now)
 
     async def _save(self, caller: Caller, task: Task, fields: Sequence[str], now: datetime) -> Doc:
-        if not await TaskStore(caller.db).update(task, fields):
-            raise Conflict("the task changed meanwhile; reload and try again")
+        # The change and its event in one transaction: the catalog's answer-key lock follows
+        # the task's status and times from it.
+        async with caller.unit_of_work() as uow:
+            if not await TaskStore(uow).update(task, fields):
+                raise Conflict("the task changed meanwhile; reload and try again")
+            uow.record(updated(task, fields), subject=task.id)
         return task.public(now, with_keys=True)
 
     # reading ----------------------------------------------------------------------------------

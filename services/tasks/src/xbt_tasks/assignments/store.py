@@ -152,3 +152,24 @@ class TaskStore(TenantStore):
             .limit(limit)
         )
         return [task_from_doc(doc) async for doc in cursor]
+
+    async def open_with_items(
+        self, class_ids: Sequence[str], *, item_id: str | None = None, limit: int = 500
+    ) -> list[Task]:
+        """The classes' open tasks that have question items (`accepts.answers` says so, on
+        every task), or that have `item_id`, newest opening first: the tasks whose items'
+        keys may be held back from their pupils."""
+        query: Doc = {
+            "class_ids": {"$in": list(class_ids)},
+            "status": "open",
+            "accepts.answers": True,
+        }
+        if item_id is not None:
+            query["items.id"] = item_id
+        cursor = (
+            self.tdb[TASKS]
+            .find(query, session=self.session)
+            .sort("opens_at", DESCENDING)
+            .limit(limit)
+        )
+        return [task_from_doc(doc) async for doc in cursor]

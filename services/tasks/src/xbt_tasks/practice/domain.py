@@ -35,6 +35,8 @@ from xbt_shared.errors import Forbidden, Problem, invalid
 from xbt_shared.marking import OBJECTIVE_TYPES, BadAnswer, mark
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
+from xbt_tasks.assignments.domain import Task
+from xbt_tasks.submissions.domain import Submission, check_submittable
 
 MAX_COUNT = 20
 DEFAULT_COUNT = 10
@@ -56,6 +58,40 @@ LEARNING = 0.6
 
 class AlreadyAnswered(Problem):
     status, slug, title = 409, "already-answered", "This item is answered"
+
+
+class AnswerKeyLocked(Forbidden):
+    """The catalog's problem of the same name: practice must not mark (and so give away) an
+    item of a task the pupil can still hand in."""
+
+    status, slug, title = 403, "answer-key-locked", "Answer key locked"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        super().__init__(detail or "这道题在你尚未提交的作业中，提交后再来练习。", **kw)
+
+
+# --- rules: items held back while a task is open -----------------------------------------------
+
+
+def holds_keys_back(task: Task, submission: Submission | None, now: datetime) -> bool:
+    """Whether the task's items are kept out of the pupil's practice: while they may still
+    hand it in (or in again: attempts left, or returned for revision), and before it opens."""
+    if task.phase(now) == "scheduled":
+        return True
+    try:
+        check_submittable(task, submission, now)
+    except Problem:
+        return False
+    return True
+
+
+def locked_item_ids(
+    tasks: Sequence[tuple[Task, Submission | None]], now: datetime
+) -> frozenset[str]:
+    """The items of those (task, the pupil's submission) whose keys are held back."""
+    return frozenset(
+        item.id for task, work in tasks if holds_keys_back(task, work, now) for item in task.items
+    )
 
 
 # --- rules: who ------------------------------------------------------------------------------
@@ -329,7 +365,7 @@ def mark_answer(item: PracticeItem, given: Any) -> Doc:
         raise invalid("body.answer", "this item is not auto-marked")
     try:
         keys = [o["key"] for o in item.options]
-        verdict = mark(item.type, item.answer, given, option_keys=keys)
+        verdict = mark(item.type, item.answer, given, option_keys=keys, stem=item.stem)
     except BadAnswer as exc:
         raise invalid("body.answer", str(exc)) from None
     return {

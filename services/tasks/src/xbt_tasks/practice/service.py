@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, NotFound, Problem, Unprocessable, invalid
 from xbt_shared.mongo import Doc, UnitOfWork
+from xbt_tasks.assignments.service import open_tasks_with_items
 from xbt_tasks.clients.catalog import CatalogClient, CatalogUnavailable
 from xbt_tasks.practice.domain import (
     CANDIDATE_PAGE_SIZE,
@@ -20,16 +21,19 @@ from xbt_tasks.practice.domain import (
     MASTERED,
     PRIOR_RATE,
     PRIOR_WEIGHT,
+    AnswerKeyLocked,
     PracticeSet,
     Selection,
     as_body_errors,
     draw,
     extra_pages,
+    locked_item_ids,
     mastery_of,
     require_pupil,
     snapshot,
 )
 from xbt_tasks.practice.store import PracticeStore, RecordRaced
+from xbt_tasks.submissions.service import submission_of
 
 if TYPE_CHECKING:
     # Only a type here: the request context is built by the HTTP layer.
@@ -51,6 +55,11 @@ class Practice:
         selection.check()
         practice_id = "pr-" + uuid.uuid4().hex[:16]
         candidates, pool = await self._candidates(selection, caller, seed=practice_id)
+        if candidates:
+            # Never offered: items of a task the pupil can still hand in (their keys would
+            # come with the verdict).
+            locked = await self._locked_items(caller)
+            candidates = [c for c in candidates if c["id"] not in locked]
         if not candidates:
             field = "body.knowledge_point" if selection.knowledge_point else "body.textbook"
             raise invalid(field, "there are no items to practise for this choice")
@@ -89,6 +98,15 @@ class Practice:
             raise CatalogUnavailable("the catalog gave this service no answer keys")
         return keyed, total
 
+    async def _locked_items(self, caller: Caller, item_id: str | None = None) -> frozenset[str]:
+        """The items (of all, or just `item_id`) in open tasks of the pupil's classes that
+        they may still hand in."""
+        pupil = caller.principal
+        tasks = await open_tasks_with_items(caller.db, list(pupil.classes), item_id=item_id)
+        mine = [t for t in tasks if t.class_of_pupil(pupil) is not None]
+        work = [(t, await submission_of(caller.db, t.id, pupil.user_id)) for t in mine]
+        return locked_item_ids(work, now_ms())
+
     async def _select(self, params: Doc, page: int, caller: Caller) -> Doc:
         try:
             return await self.catalog.select_items(
@@ -107,6 +125,10 @@ class Practice:
         """Mark an answer and record it with the pupil's item and mastery records, in one
         transaction. One answer per item and set: the first counts, another is 409."""
         require_pupil(caller.principal, caller.tenant)
+        # A set drawn before the teacher set a task with this item: no verdict, no key, until
+        # the pupil can no longer hand the task in.
+        if item_id in await self._locked_items(caller, item_id):
+            raise AnswerKeyLocked()
 
         async def answer_once(uow: UnitOfWork) -> Doc:
             store = PracticeStore(uow)
