@@ -288,6 +288,8 @@ async def make_gateway(
                 "jwt_issuer": ISSUER,
                 "upstream_timeout_seconds": 5.0,
                 "connect_timeout_seconds": 1.0,
+                # Many gateways run in one test process: none serves metrics unless asked.
+                "metrics_port": None,
                 **overrides,
             }
             app = create_app(GatewaySettings(**values))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from typing import Any
 
@@ -215,3 +216,31 @@ async def test_oidc_userinfo_tokens_are_left_to_identity(
     resp = await gateway.get("/api/identity/v1/oidc/userinfo", headers=auth(token))
     assert resp.status_code == 200
     assert resp.json()["headers"]["authorization"] == f"Bearer {token}"
+
+
+# RFC 6750: a refused token is named in the challenge; a missing one is not.
+INVALID_TOKEN = re.compile(
+    r'Bearer realm="xbt", error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]+"'
+)
+
+
+@pytest.mark.parametrize("kind", ["expired", "forged", "alg-none", "garbage", "audience"])
+async def test_a_refused_token_is_named_invalid_token_in_the_challenge(
+    gateway: httpx.AsyncClient, signing_key: Any, kind: str
+) -> None:
+    token = {
+        "expired": lambda: signing_key.token(expires_in=-60),
+        "forged": lambda: type(signing_key).generate().token(kid=signing_key.kid),
+        "alg-none": lambda: unsigned_token(signing_key.kid),
+        "garbage": lambda: "garbage",
+        "audience": lambda: signing_key.token(aud="someone-else"),
+    }[kind]()
+    resp = await gateway.get("/api/identity/v1/me", headers=auth(token))
+    await _assert_401(resp)
+    assert INVALID_TOKEN.fullmatch(resp.headers["www-authenticate"]), resp.headers
+
+
+async def test_no_token_gets_a_challenge_without_an_error(gateway: httpx.AsyncClient) -> None:
+    resp = await gateway.get("/api/gateway/v1/whoami")
+    await _assert_401(resp)
+    assert resp.headers["www-authenticate"] == 'Bearer realm="xbt"'

@@ -30,7 +30,7 @@ from xbt_gateway.metrics import LIMITER_UNAVAILABLE, RATE_LIMITED
 from xbt_gateway.problems import LimiterUnavailable
 from xbt_gateway.settings import GatewaySettings
 from xbt_shared.auth import Principal
-from xbt_shared.errors import TooManyRequests
+from xbt_shared.errors import BadRequest, TooManyRequests
 from xbt_shared.ratelimit import Decision, Limit, RateLimiter
 from xbt_shared.runtime import redis_key
 from xbt_shared.tenancy import is_tenant
@@ -70,6 +70,7 @@ def login_fields(
     if content_type.startswith(b"application/x-www-form-urlencoded"):
         data = dict(parse_qsl(body.decode("utf-8", "replace")))
     else:
+        check_json_depth(body)
         try:
             data = json.loads(body) if body else None
         except ValueError:
@@ -82,6 +83,42 @@ def login_fields(
         tenant if isinstance(tenant, str) else header_tenant,
         username[:128] if isinstance(username, str) else None,
     )
+
+
+# A login body is a flat object; Python's parser recurses once per level and raises
+# RecursionError near 1,000 levels, so deeper bodies are refused before it runs.
+MAX_JSON_DEPTH = 32
+
+
+class JsonTooDeep(BadRequest):
+    status, slug, title = 400, "json-too-deep", "JSON nested too deeply"
+
+
+def check_json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise `JsonTooDeep` when `body` nests arrays or objects more than `limit` deep.
+
+    One pass over the bytes, brackets inside strings not counted; a body with fewer
+    brackets than the limit (every real login) is let through by one `count`."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                raise JsonTooDeep(f"请求的 JSON 嵌套过深：最多 {limit} 层")
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
 
 
 def anonymous_buckets(ip: str, settings: GatewaySettings) -> dict[str, Limit]:

@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
+from xbt_gateway.cors import EdgeCors
+from xbt_gateway.metrics import MetricsServer
 from xbt_gateway.proxy import ProxyMiddleware
 from xbt_gateway.routes import OWN_PATHS, build_router
 from xbt_gateway.runtime import GatewayRuntime
@@ -24,20 +25,6 @@ from xbt_gateway.security import SecurityHeadersMiddleware
 from xbt_gateway.settings import GatewaySettings
 from xbt_shared.app import build_app
 from xbt_shared.observability import RequestContextMiddleware
-
-CORS_ALLOW_HEADERS = [
-    "Authorization",
-    "Content-Type",
-    "Accept",
-    "Accept-Language",
-    "Idempotency-Key",
-    "If-None-Match",
-    "If-Match",
-    "X-Request-Id",
-    "X-Xbt-Tenant",
-    "traceparent",
-]
-CORS_EXPOSE_HEADERS = ["X-Request-Id", "Retry-After", "ETag", "Location", "Content-Disposition"]
 
 
 class GatewayApp(FastAPI):
@@ -53,15 +40,24 @@ class GatewayApp(FastAPI):
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = GatewayRuntime(settings)
+    metrics = (
+        MetricsServer(settings.metrics_host, settings.metrics_port)
+        if settings.metrics_port is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if metrics is not None:
+            metrics.start()
         await runtime.start()
         app.state.verifier = runtime.verifier
         try:
             yield
         finally:
             await runtime.stop()
+            if metrics is not None:
+                metrics.stop()
 
     app = build_app(
         settings,
@@ -72,6 +68,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="The public entry of the suite. The API itself is at /api/docs.",
         app_class=GatewayApp,
         request_context=False,
+        # The port is public; Prometheus scrapes `metrics_port` instead.
+        metrics_route=False,
     )
     assert isinstance(app, GatewayApp)
     app.state.settings = settings
@@ -83,16 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     def edge(inner: ASGIApp) -> ASGIApp:
         handler: ASGIApp = ProxyMiddleware(inner, runtime=runtime, own_paths=OWN_PATHS)
         handler = RequestContextMiddleware(handler, service="gateway")
-        if settings.cors_origins:
-            handler = CORSMiddleware(
-                handler,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                allow_headers=CORS_ALLOW_HEADERS,
-                expose_headers=CORS_EXPOSE_HEADERS,
-                allow_credentials=False,
-                max_age=600,
-            )
+        handler = EdgeCors(handler, origins=settings.cors_origins)
         return SecurityHeadersMiddleware(handler, hsts_max_age=hsts)
 
     app.edge = edge

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 UPSTREAM_LATENCY = Histogram(
     "xbt_gateway_upstream_duration_seconds",
@@ -37,3 +39,24 @@ AUTH_REJECTED = Counter(
 
 def status_class(status: int) -> str:
     return f"{status // 100}xx"
+
+
+class MetricsServer:
+    """`/metrics` on a port of its own (settings `metrics_port`), for Prometheus only: the
+    gateway's main port is public. prometheus-client's server runs in a thread, so a
+    scrape is answered even while the event loop is busy."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._server: WSGIServer | None = None
+
+    def start(self) -> None:
+        # Binds here: a port already taken fails the gateway's start, not a scrape later.
+        self._server, _ = start_http_server(self.port, addr=self.host)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -68,7 +68,24 @@ class GatewaySettings(CommonSettings):
     )
     login_max_body_bytes: int = Field(default=16 * 1024, ge=256)
 
+    # Origins whose browser pages may call the API (CORS); none by default.
     cors_origins: list[str] = Field(default_factory=list)
+
+    # The connection itself, enforced by the server protocol (server.py) before the app
+    # sees a request: the whole request head (request line and headers) within
+    # `header_timeout_seconds` of its first byte; at most `max_header_bytes` and
+    # `max_header_count` headers (431); a body that pauses longer than
+    # `body_idle_timeout_seconds`, or averages under `body_min_bytes_per_second` once it
+    # has had that long, is a 408 and the connection is closed.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_header_count: int = Field(default=100, ge=8)
+    body_idle_timeout_seconds: float = Field(default=15.0, gt=0)
+    body_min_bytes_per_second: float = Field(default=240.0, ge=0)
+
+    # Prometheus scrapes the gateway here, not on its public port (None: no metrics server).
+    metrics_port: int | None = Field(default=9464, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"
 
     # Token buckets (rate per second, burst). Per verified user and per tenant together.
     user_rate: float = Field(default=20.0, ge=0)

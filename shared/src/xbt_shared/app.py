@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xbt_shared import asyncapi
 from xbt_shared.consumers import Consumer
@@ -63,9 +64,12 @@ def build_app(
     description: str = "",
     app_class: type[FastAPI] = FastAPI,
     request_context: bool = True,
+    metrics_route: bool = True,
 ) -> FastAPI:
     """`request_context=False` leaves out the request id/span/metrics middleware, for an
-    app (the gateway) that places it itself, outside FastAPI's own middleware."""
+    app (the gateway) that places it itself, outside FastAPI's own middleware.
+    `metrics_route=False` leaves out `/metrics`, for an app (the gateway) whose port is
+    public and which serves its metrics on a port of their own."""
     setup_observability(
         service,
         level=settings.log_level,
@@ -84,6 +88,8 @@ def build_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
+    # Inside the request context, so metrics and spans still say HEAD.
+    app.add_middleware(HeadAsGet)
     if request_context:
         app.add_middleware(RequestContextMiddleware, service=service)
 
@@ -109,11 +115,45 @@ def build_app(
             media_type=PROBLEM_JSON,
         )
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if metrics_route:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+HEAD_REQUEST = "xbt.head"
+
+
+class HeadAsGet:
+    """HEAD on every GET route (FastAPI's routes answer HEAD with 405): the request is
+    served as the GET it mirrors, with GET's status and headers (Content-Type,
+    Content-Length, ETag, Cache-Control) and no body. The route sees GET; a route whose
+    GET has a side effect (a view counted) asks `is_head` and skips it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET", HEAD_REQUEST: True}, receive, headers_only)
+
+
+def is_head(request: Request) -> bool:
+    """Whether this GET is serving a HEAD (which must change nothing)."""
+    return bool(request.scope.get(HEAD_REQUEST))
 
 
 def build_service_app(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,6 +31,31 @@ from xbt_shared.errors import Forbidden, Unauthorized
 from xbt_shared.tenancy import CITY, Tenant, is_tenant
 
 log = logging.getLogger("xbt.auth")
+
+# RFC 6750 §3: the challenge of a 401. A request without a token gets the realm alone; a
+# token given and refused adds `error="invalid_token"`, so a client knows to refresh or log
+# in again rather than retry. The realm is the one identity's OIDC answers use.
+REALM = "xbt"
+# error_description may hold only these characters (RFC 6750 §3).
+_NOT_IN_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def bearer_challenge(error: str | None = None, description: str | None = None) -> str:
+    challenge = f'Bearer realm="{REALM}"'
+    if error:
+        challenge += f', error="{error}"'
+        if description:
+            challenge += f', error_description="{_NOT_IN_DESCRIPTION.sub(" ", description)}"'
+    return challenge
+
+
+class InvalidToken(Unauthorized):
+    """A bearer token was given and is refused (malformed, forged, expired, not ours)."""
+
+    def __init__(self, detail: str, **kw: Any) -> None:
+        kw.setdefault("headers", {"WWW-Authenticate": bearer_challenge("invalid_token", detail)})
+        super().__init__(detail, **kw)
+
 
 ALLOWED_ALGORITHMS = ["ES256"]
 TENANT_OVERRIDE_HEADER = "x-xbt-tenant"
@@ -105,10 +131,10 @@ class Principal:
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
         tenant = claims.get("tid")
         if not isinstance(tenant, str) or not is_tenant(tenant):
-            raise Unauthorized("token names no known tenant")
+            raise InvalidToken("token names no known tenant")
         roles = claims.get("roles") or []
         if not isinstance(roles, list) or not all(r in ROLES for r in roles):
-            raise Unauthorized("token carries unknown roles")
+            raise InvalidToken("token carries unknown roles")
         subject = str(claims["sub"])
         service = SERVICE_ROLE in roles
         # Identity never mixes the two; a token that does is refused rather than half-trusted.
@@ -116,10 +142,10 @@ class Principal:
             SERVICE_SUBJECT_PREFIX
         )
         if service and person_in_it:
-            raise Unauthorized("a service token carries the service role alone")
+            raise InvalidToken("a service token carries the service role alone")
         scope = claims.get("scope")
         if service and scope is not None and not isinstance(scope, str):
-            raise Unauthorized("the token's scope is not a string")
+            raise InvalidToken("the token's scope is not a string")
         return cls(
             user_id=subject,
             tenant=tenant,
@@ -205,16 +231,16 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
-            raise Unauthorized("malformed token") from exc
+            raise InvalidToken("malformed token") from exc
         if header.get("alg") not in ALLOWED_ALGORITHMS:
-            raise Unauthorized("token algorithm not accepted")
+            raise InvalidToken("token algorithm not accepted")
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise Unauthorized("token has no key id")
+            raise InvalidToken("token has no key id")
         if kid not in self._keys:
             await self.refresh_keys()
             if kid not in self._keys:
-                raise Unauthorized("token signed by an unknown key")
+                raise InvalidToken("token signed by an unknown key")
         principal = self.verify_with_key(token, self._keys[kid])
         self._remember(token, principal)
         return principal
@@ -230,11 +256,11 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "tid", "jti"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("token expired") from exc
+            raise InvalidToken("token expired") from exc
         except jwt.PyJWTError as exc:
-            raise Unauthorized(f"invalid token: {exc}") from exc
+            raise InvalidToken(f"invalid token: {exc}") from exc
         if claims.get("typ") not in (None, "access"):
-            raise Unauthorized("not an access token")
+            raise InvalidToken("not an access token")
         return Principal.from_claims(claims)
 
     def _remember(self, token: str, principal: Principal) -> None:

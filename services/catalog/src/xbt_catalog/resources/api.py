@@ -25,6 +25,7 @@ from xbt_catalog.resources.schemas import (
     WorkflowResource,
 )
 from xbt_catalog.resources.service import reader_of
+from xbt_shared.app import is_head
 from xbt_shared.caller import CurrentCaller
 
 router = APIRouter(prefix="/v1")
@@ -75,7 +76,10 @@ async def textbook(
 async def resource(
     resource_id: str, request: Request, caller: CurrentCaller, resources: ResourcesDep
 ) -> Response:
-    cached, views = await resources.resource(reader_of(caller), resource_id)
+    # A HEAD reads the resource's headers and counts no view.
+    cached, views = await resources.resource(
+        reader_of(caller), resource_id, count_view=not is_head(request)
+    )
     return cached_response(request, cached, count=views)
 
 

@@ -108,8 +108,11 @@ class Resources:
                 return scope, found
         raise NotFound(f"no resource {resource_id!r}")
 
-    async def resource(self, reader: Reader, resource_id: str) -> tuple[Cached, tuple[str, str]]:
-        """The resource, with its view counted; and that view counter (hash key, field)."""
+    async def resource(
+        self, reader: Reader, resource_id: str, *, count_view: bool = True
+    ) -> tuple[Cached, tuple[str, str]]:
+        """The resource, with its view counted (unless `count_view` is false); and that
+        view counter (hash key, field)."""
         key = f"resource:{resource_id}:{reader.school or '-'}" + _guest_suffix(reader)
         owner: list[str] = []
 
@@ -120,7 +123,8 @@ class Resources:
 
         cached = await self.cache.get_or_load(scopes_of(reader), key, load)
         counter = self.views.counter(owner[0] if owner else _owner_from_body(cached), resource_id)
-        await self.views.count(*counter)
+        if count_view:
+            await self.views.count(*counter)
         return cached, counter
 
     async def readable_in(self, reader: Reader, scope: str, ids: Sequence[str]) -> dict[str, Doc]:
