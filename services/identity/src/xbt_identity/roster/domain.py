@@ -20,13 +20,13 @@ import io
 import re
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
 
 from xbt_identity.accounts.domain import User, new_user_id
+from xbt_identity.roster import unpack
 from xbt_shared.curriculum import GRADE_NAMES, stage_of
 
 # schools and classes ---------------------------------------------------------------------------
@@ -206,6 +206,11 @@ _HEADER_ALIASES = {
 
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common
 BLANK_RUN_LIMIT = 1_000  # Excel keeps formatted empty rows; stop after this many in a row
+# Rows read of a file, blank ones included, per pupil allowed (plus one blank run): a sheet
+# of blank rows with a pupil every 999 would otherwise be read to its millionth row.
+ROWS_READ_PER_PUPIL = 2
+# Columns read of a worksheet: one cell in column XFD would pad every row to 16,384 cells.
+XLSX_MAX_COLUMNS = 64
 MAX_NAME_LENGTH = 64
 MAX_CLASS_NUMBER = 99
 STUDENT_NO = re.compile(r"[A-Za-z0-9_\-]{1,32}")
@@ -222,6 +227,10 @@ class MissingColumns(RosterFileError):
         self.missing = list(missing)
         place = f" in {where}" if where else ""
         super().__init__(f"missing required columns{place}: {', '.join(self.missing)}")
+
+
+class RosterUnpacksTooLarge(RosterFileError):
+    """A zip (OneRoster bundle or XLSX) inflates past what a roster needs (a zip bomb)."""
 
 
 class TooManyRows(RosterFileError):
@@ -293,12 +302,12 @@ def read_roster(data: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Parse
             "save as .xlsx (without a password) or CSV"
         )
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        archive = _open_zip(data, max_unpacked_bytes=max_unpacked_bytes)
-        with archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-                return ParsedRoster("xlsx", _read_xlsx(data, max_rows=max_rows))
-            return _read_oneroster(archive, max_rows=max_rows)
+        try:
+            return _read_zip(data, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes)
+        except unpack.TooLarge as exc:
+            raise RosterUnpacksTooLarge(str(exc)) from exc
+        except unpack.Damaged as exc:
+            raise RosterFileError(f"the zip file is damaged: {exc}") from exc
     text = decode_text(data)
     return ParsedRoster("csv", _read_tables([(None, _csv_records(text))], max_rows=max_rows))
 
@@ -324,16 +333,15 @@ def decode_text(data: bytes) -> str:
     return text
 
 
-def _open_zip(data: bytes, *, max_unpacked_bytes: int) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise RosterFileError(f"the zip file is damaged: {exc}") from exc
-    if unpacked > max_unpacked_bytes:
-        archive.close()
-        raise RosterFileError("the zip file unpacks to more than the roster size limit")
-    return archive
+def _read_zip(data: bytes, *, max_rows: int, max_unpacked_bytes: int) -> ParsedRoster:
+    """An XLSX workbook or a OneRoster bundle, inflated within `max_unpacked_bytes`."""
+    with unpack.Archive(data, max_bytes=max_unpacked_bytes) as archive:
+        names = set(archive.namelist())
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            # openpyxl believes the sizes the parts declare: count them first.
+            archive.check_every_member()
+            return ParsedRoster("xlsx", _read_xlsx(data, max_rows=max_rows))
+        return _read_oneroster(archive, max_rows=max_rows)
 
 
 def _csv_records(text: str) -> Iterator[list[str]]:
@@ -360,7 +368,9 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> list[RosterRow]:
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue
             sheet.reset_dimensions()  # exporters often write a wrong <dimension>
-            sheets.append((sheet.title, sheet.iter_rows(values_only=True)))
+            sheets.append(
+                (sheet.title, sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS))
+            )
         try:
             return _read_tables(sheets, max_rows=max_rows)
         except RosterFileError:
@@ -379,9 +389,12 @@ def _read_tables(
     rows: list[RosterRow] = []
     first_missing: MissingColumns | None = None
     found_header = False
+    budget = _RowBudget(ROWS_READ_PER_PUPIL * max_rows + BLANK_RUN_LIMIT, max_rows=max_rows)
     for sheet, records in tables:
         try:
-            rows.extend(_read_table(sheet, records, max_rows=max_rows, before=len(rows)))
+            rows.extend(
+                _read_table(sheet, records, max_rows=max_rows, before=len(rows), budget=budget)
+            )
             found_header = True
         except MissingColumns as exc:
             first_missing = first_missing or exc
@@ -390,14 +403,33 @@ def _read_tables(
     return rows
 
 
+@dataclass
+class _RowBudget:
+    """Rows a file may still have read, blank or not, across all its tables."""
+
+    left: int
+    max_rows: int
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooManyRows(self.max_rows)
+
+
 def _read_table(
-    sheet: str | None, records: Iterable[Sequence[Any]], *, max_rows: int, before: int = 0
+    sheet: str | None,
+    records: Iterable[Sequence[Any]],
+    *,
+    max_rows: int,
+    before: int,
+    budget: _RowBudget,
 ) -> list[RosterRow]:
     iterator = iter(records)
     columns: dict[str, int] | None = None
     best: dict[str, int] = {}
     header_row = 0
     for header_row, record in enumerate(iterator, start=1):
+        budget.spend()
         found = header_columns([cell_text(v) for v in record])
         if all(f in found for f in REQUIRED):
             columns = found
@@ -412,6 +444,7 @@ def _read_table(
     rows: list[RosterRow] = []
     blank_run = 0
     for number, record in enumerate(iterator, start=header_row + 1):
+        budget.spend()
         cells = {f: cell_text(record[i]) if i < len(record) else "" for f, i in columns.items()}
         if not any(cells.values()):
             blank_run += 1
@@ -486,7 +519,7 @@ class _Record:
         return self.cells.get(column.lower(), "")
 
 
-def _read_oneroster(archive: zipfile.ZipFile, *, max_rows: int) -> ParsedRoster:
+def _read_oneroster(archive: unpack.Archive, *, max_rows: int) -> ParsedRoster:
     files = {name.rsplit("/", 1)[-1].lower(): name for name in archive.namelist()}
     missing_files = [name for name in _ONEROSTER_COLUMNS if name not in files]
     if missing_files:
@@ -498,7 +531,7 @@ def _read_oneroster(archive: zipfile.ZipFile, *, max_rows: int) -> ParsedRoster:
     for name, required in _ONEROSTER_COLUMNS.items():
         try:
             text = decode_text(archive.read(files[name]))
-        except (zipfile.BadZipFile, KeyError, OSError, RuntimeError) as exc:
+        except (unpack.Damaged, KeyError) as exc:
             raise RosterFileError(f"{name} cannot be unpacked: {exc}") from exc
         tables[name] = _oneroster_table(name, text, required)
 

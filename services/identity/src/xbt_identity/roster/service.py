@@ -44,7 +44,14 @@ from xbt_identity.settings import IdentitySettings
 from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
 from xbt_shared.curriculum import SUBJECTS
-from xbt_shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from xbt_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unprocessable,
+)
 from xbt_shared.mongo import Mongo, UnitOfWork
 from xbt_shared.tenancy import Tenant
 from xbt_shared.transactions import CONCURRENT_INSERT
@@ -57,12 +64,24 @@ LOCK_SECONDS = 600
 USERNAME_ATTEMPTS = 10
 IMPORT_ID = re.compile(r"[0-9a-f]{32}")
 INSERT_ATTEMPTS = 3
+# A roster zip may inflate to this much in all (and an import holds about this much while
+# reading one): a 20,000-row workbook's parts come to about 6 MiB. What a zip states about
+# its sizes is not believed (see roster/unpack.py).
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+# Imports one process runs at once: each holds its file, its rows and a hashing thread's
+# work; more would queue behind each other in the threads while holding their memory.
+CONCURRENT_IMPORTS = 2
+BUSY_RETRY_SECONDS = 10
 
 T = TypeVar("T")
 
 
 class RosterImportRunning(Conflict):
     slug, title = "roster-import-running", "A roster import is running"
+
+
+class RosterImportsBusy(TooManyRequests):
+    slug, title = "roster-imports-busy", "Roster imports are busy"
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,9 @@ class Roster:
         self.mongo = mongo
         self.scratch = scratch
         self.one_time = one_time
+        # Per process, checked without waiting: a full one answers 429 at once rather than
+        # holding the upload in memory until a slot frees.
+        self.import_slots = asyncio.Semaphore(CONCURRENT_IMPORTS)
 
     def _store(self, tenant: Tenant) -> RosterStore:
         return RosterStore(self.mongo.for_tenant(tenant))
@@ -240,6 +262,14 @@ class Roster:
 
     async def import_roster(self, caller: Caller, *, content: bytes) -> ImportResult:
         """Register the pupils of a roster file; bad rows are reported, good rows imported."""
+        if self.import_slots.locked():
+            raise RosterImportsBusy(
+                "同时进行的名单导入已达上限，请稍后再试", retry_after=BUSY_RETRY_SECONDS
+            )
+        async with self.import_slots:
+            return await self._import(caller, content)
+
+    async def _import(self, caller: Caller, content: bytes) -> ImportResult:
         parsed = await self._read(content)
         store = RosterStore(caller.db)
         principal = caller.principal
@@ -317,11 +347,15 @@ class Roster:
                 domain.read_roster,
                 content,
                 max_rows=settings.roster_max_rows,
-                max_unpacked_bytes=20 * settings.roster_max_bytes,
+                max_unpacked_bytes=MAX_UNPACKED_BYTES,
             )
         except domain.MissingColumns as exc:
             raise Unprocessable(
                 str(exc), slug="roster-missing-columns", missing_columns=exc.missing
+            ) from exc
+        except domain.RosterUnpacksTooLarge as exc:
+            raise PayloadTooLarge(
+                str(exc), slug="roster-unpacks-too-large", max_unpacked_bytes=MAX_UNPACKED_BYTES
             ) from exc
         except domain.TooManyRows as exc:
             raise Unprocessable(
