@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from xbt_shared.auth import PersonRole
+from xbt_shared.bounds import Instant
 
 Username = Annotated[
     str,
@@ -126,8 +127,8 @@ class GuestAccessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: Instant | None = None
+    valid_until: Instant | None = None
     password: str | None = Field(default=None, min_length=8, max_length=64)
 
 

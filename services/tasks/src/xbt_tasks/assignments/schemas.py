@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from xbt_shared.bounds import Instant
 from xbt_tasks.assignments import domain
 from xbt_tasks.assignments.domain import Kind, Phase, Status, TaskDraft
 from xbt_tasks.http import Id, View
@@ -36,8 +37,8 @@ class NewTask(BaseModel):
     items: list[NewItem] = Field(default_factory=list, max_length=domain.MAX_ITEMS)
     accepts_text: bool = True
     accepts_files: bool = False
-    opens_at: AwareDatetime | None = Field(default=None, description="default: now")
-    due_at: AwareDatetime | None = None
+    opens_at: Instant | None = Field(default=None, description="default: now")
+    due_at: Instant | None = None
     allow_late: bool = False
     max_attempts: int = Field(default=1, ge=1, le=domain.MAX_ATTEMPTS)
     max_score: float | None = Field(
@@ -69,8 +70,8 @@ class TaskChanges(BaseModel):
     revision: int = Field(ge=1)
     title: Title | None = None
     instructions: str | None = Field(default=None, max_length=domain.MAX_INSTRUCTIONS)
-    opens_at: AwareDatetime | None = None
-    due_at: AwareDatetime | None = None
+    opens_at: Instant | None = None
+    due_at: Instant | None = None
     allow_late: bool | None = None
     max_attempts: int | None = Field(default=None, ge=1, le=domain.MAX_ATTEMPTS)
 

@@ -68,11 +68,20 @@ def number(value: float | None) -> int | float | None:
 
 
 def local_time(at: datetime | None) -> str:
-    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if at is not None else ""
+    return _beijing(at).strftime("%Y-%m-%d %H:%M") if at is not None else ""
 
 
 def local_day(at: datetime) -> str:
-    return at.astimezone(BEIJING).strftime("%m-%d")
+    return _beijing(at).strftime("%m-%d")
+
+
+def _beijing(at: datetime) -> datetime:
+    """Beijing time; a time stored at the calendar's end (a task due 9999-12-31T23:59:59Z,
+    set before request dates were bounded) has none, so it is shown as it was stored."""
+    try:
+        return at.astimezone(BEIJING)
+    except OverflowError:
+        return at
 
 
 def guard_formula(text: str) -> str:
