@@ -27,8 +27,9 @@ BankDep = Annotated[Bank, Depends(from_state("bank", Bank))]
 ResearchDep = Annotated[Research, Depends(from_state("research", Research))]
 
 Page = Annotated[int, Query(ge=1, le=1000)]
-# The upper bound is the use case's (`max_page_size`), so the 422 names it.
-Size = Annotated[int, Query(ge=1, description="at most 50")]
+# The upper bound is the use case's (`max_page_size`), so the 422 names it; `le` is only the
+# ceiling any configured page size stays under, so the document bounds it too.
+Size = Annotated[int, Query(ge=1, le=1000, description="at most 50")]
 
 
 def cached_response(

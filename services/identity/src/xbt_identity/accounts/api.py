@@ -27,6 +27,7 @@ from xbt_identity.accounts.schemas import (
 )
 from xbt_identity.http import AccountsDep, Admin, DistrictAdmin
 from xbt_shared.auth import AnyUser
+from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
 from xbt_shared.tenancy import ALL_TENANTS
 
@@ -100,7 +101,7 @@ async def list_users(
     accounts: AccountsDep,
     school_id: str | None = None,
     role: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
     listed, total = await accounts.list_users(
