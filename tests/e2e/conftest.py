@@ -41,6 +41,7 @@ class Suite:
     identity: str
     catalog: str
     tasks: str
+    metrics: str  # the gateway's /metrics, on its own port as Prometheus scrapes it
     env: dict[str, Any]
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -77,13 +78,14 @@ def suite_env(mongo_uri: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
     gateway_port, identity_port, catalog_port = free_port(), free_port(), free_port()
-    tasks_port = free_port()
+    tasks_port, metrics_port = free_port(), free_port()
     logs = Path(tempfile.mkdtemp(prefix="xbt-e2e-"))
     s = Suite(
         gateway=f"http://127.0.0.1:{gateway_port}",
         identity=f"http://127.0.0.1:{identity_port}",
         catalog=f"http://127.0.0.1:{catalog_port}",
         tasks=f"http://127.0.0.1:{tasks_port}",
+        metrics=f"http://127.0.0.1:{metrics_port}/metrics",
         env=suite_env,
         logs=logs,
     )
@@ -103,6 +105,9 @@ def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
         # the development client secret, as in `make run`).
         "XBT_TASKS_CATALOG_URL": s.catalog,
         "XBT_TASKS_TOKEN_URL": f"{s.identity}/v1/oidc/token",
+        # Off the default port, so a running `make run` keeps its own.
+        "XBT_GATEWAY_METRICS_PORT": str(metrics_port),
+        "XBT_GATEWAY_METRICS_HOST": "127.0.0.1",
     }
     try:
         for name, module, port in (
