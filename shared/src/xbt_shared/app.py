@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xbt_shared import asyncapi
+from xbt_shared import asyncapi, openapi
 from xbt_shared.consumers import Consumer
 from xbt_shared.errors import PROBLEM_JSON, install_problem_handlers
 from xbt_shared.events import Event
@@ -88,6 +88,7 @@ def build_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
+    openapi.install(app)  # security and every problem an operation answers
     # Inside the request context, so metrics and spans still say HEAD.
     app.add_middleware(HeadAsGet)
     if request_context:

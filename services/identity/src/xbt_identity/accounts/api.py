@@ -29,6 +29,7 @@ from xbt_identity.http import AccountsDep, Admin, DistrictAdmin
 from xbt_shared.auth import AnyUser
 from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
+from xbt_shared.openapi import problems
 from xbt_shared.tenancy import ALL_TENANTS
 
 router = APIRouter(prefix="/v1")
@@ -40,17 +41,19 @@ async def list_tenants() -> list[TenantInfo]:
     return [TenantInfo(id=t.id, name=t.name) for t in ALL_TENANTS]
 
 
-@router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
+@router.post(
+    "/auth/login", response_model=TokenResponse, tags=["auth"], responses=problems(401, 403, 423)
+)
 async def login(body: LoginRequest, accounts: AccountsDep) -> TokenResponse:
     return _tokens(await accounts.login(body.tenant, body.username, body.password))
 
 
-@router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
+@router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"], responses=problems(401))
 async def refresh(body: RefreshRequest, accounts: AccountsDep) -> TokenResponse:
     return _tokens(await accounts.refresh_tokens(body.refresh_token))
 
 
-@router.post("/auth/logout", status_code=204, tags=["auth"])
+@router.post("/auth/logout", status_code=204, tags=["auth"], responses=problems(401))
 async def logout(body: RefreshRequest, accounts: AccountsDep) -> Response:
     await accounts.logout(body.refresh_token)
     return Response(status_code=204)
@@ -82,7 +85,7 @@ async def change_password(
     return _tokens(pair)
 
 
-@router.get("/me", response_model=Me, tags=["me"])
+@router.get("/me", response_model=Me, tags=["me"], responses=problems(404))
 async def me(caller: CurrentCaller, accounts: AccountsDep) -> Me:
     mine = await accounts.me(caller)
     return Me.model_validate(
@@ -116,7 +119,13 @@ async def list_users(
     return UserPage(items=items, total=total, page=page, size=size)
 
 
-@router.post("/users", response_model=CreatedUser, status_code=201, tags=["users"])
+@router.post(
+    "/users",
+    response_model=CreatedUser,
+    status_code=201,
+    tags=["users"],
+    responses=problems(404, 409),
+)
 async def create_user(body: CreateUserRequest, caller: Admin, accounts: AccountsDep) -> CreatedUser:
     user, password = await accounts.create_user(
         caller,
@@ -136,7 +145,9 @@ async def reset_password(user_id: str, caller: Admin, accounts: AccountsDep) -> 
     return CreatedUser(user=User.model_validate(user), one_time_password=password)
 
 
-@router.post("/users/{user_id}/disable", response_model=User, tags=["users"])
+@router.post(
+    "/users/{user_id}/disable", response_model=User, tags=["users"], responses=problems(409)
+)
 async def disable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> User:
     return User.model_validate(await accounts.set_disabled(caller, user_id, disabled=True))
 

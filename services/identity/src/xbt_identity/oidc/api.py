@@ -37,6 +37,7 @@ from xbt_identity.oidc.schemas import (
 from xbt_identity.oidc.service import OidcProvider
 from xbt_shared.auth import Principal
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import SECURITY_SCHEME, problem_response
 from xbt_shared.routing import NO_STORE_HEADERS
 from xbt_shared.tenancy import ALL_TENANTS
 
@@ -47,10 +48,25 @@ _OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": OAuthErrorBody, "description": "OAuth error (RFC 6749 5.2)"},
     401: {"model": OAuthErrorBody, "description": "Client or token not accepted"},
 }
+_LOGIN_PAGE = {"text/html": {"schema": {"type": "string"}}}
 _AUTHORIZE_ANSWERS: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "The login form"},
-    302: {"description": "Back to the platform's redirect_uri with a code or an error"},
+    200: {"content": _LOGIN_PAGE, "description": "The login form"},
+    302: {
+        "description": "Back to the platform's redirect_uri with a code or an error",
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    },
+    400: problem_response(400, "No client, or a redirect_uri it did not register: no redirect"),
+    # A refused bearer token is a problem; a refused login is the form again, with why.
+    401: {
+        "description": "The bearer token is refused, or the login form again: wrong password",
+        "content": {**problem_response(401)["content"], **_LOGIN_PAGE},
+    },
+    403: {"content": _LOGIN_PAGE, "description": "The login form: account disabled, ..."},
+    423: {"content": _LOGIN_PAGE, "description": "The login form: the account is locked"},
 }
+# The portal sends its user's access token; a browser without one gets the login form.
+_OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}, {SECURITY_SCHEME: []}]}
+_TOKEN: dict[str, Any] = {"security": [{SECURITY_SCHEME: []}]}
 
 # discovery, registration, platforms ----------------------------------------------------------
 
@@ -125,7 +141,13 @@ def _client_info(client: Client) -> dict[str, object]:
 # authorization endpoint ----------------------------------------------------------------------
 
 
-@router.get("/oidc/authorize", tags=["oidc"], response_model=None, responses=_AUTHORIZE_ANSWERS)
+@router.get(
+    "/oidc/authorize",
+    tags=["oidc"],
+    response_model=None,
+    responses=_AUTHORIZE_ANSWERS,
+    openapi_extra=_OPTIONAL_TOKEN,
+)
 async def authorize(request: Request, oidc: Oidc) -> Response:
     """Send `Authorization: Bearer <xbt access token>` to be signed in as that user (the
     portal does); without it a browser gets the login form."""
@@ -133,7 +155,13 @@ async def authorize(request: Request, oidc: Oidc) -> Response:
     return _respond(oidc, await oidc.authorize(_params(request.query_params), principal))
 
 
-@router.post("/oidc/authorize", tags=["oidc"], response_model=None, responses=_AUTHORIZE_ANSWERS)
+@router.post(
+    "/oidc/authorize",
+    tags=["oidc"],
+    response_model=None,
+    responses=_AUTHORIZE_ANSWERS,
+    openapi_extra=_OPTIONAL_TOKEN,
+)
 async def authorize_post(request: Request, oidc: Oidc) -> Response:
     """The login form's submission (tenant, username, password and the original request),
     or an authorization request sent as a form (OIDC Core 3.1.2.1)."""
@@ -198,6 +226,7 @@ async def token(request: Request, oidc: Oidc) -> JSONResponse:
     tags=["oidc"],
     response_model=None,
     responses={200: {"model": UserInfo}, **_OAUTH_ERRORS},
+    openapi_extra=_TOKEN,
 )
 @router.post(
     "/oidc/userinfo",
@@ -205,6 +234,7 @@ async def token(request: Request, oidc: Oidc) -> JSONResponse:
     tags=["oidc"],
     response_model=None,
     responses={200: {"model": UserInfo}, **_OAUTH_ERRORS},
+    openapi_extra=_TOKEN,
 )
 async def userinfo(request: Request, oidc: Oidc) -> JSONResponse:
     header = request.headers.get("authorization", "")

@@ -29,6 +29,7 @@ from xbt_identity.roster.schemas import (
 from xbt_identity.roster.service import ImportResult
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.errors import PayloadTooLarge, Unprocessable
+from xbt_shared.openapi import problems
 from xbt_shared.routing import NO_STORE
 
 router = APIRouter(prefix="/v1")
@@ -78,7 +79,9 @@ async def list_schools(caller: CurrentCaller, roster: RosterDep) -> list[School]
     return [School.model_validate(s) for s in await roster.list_schools(caller)]
 
 
-@router.post("/schools", response_model=School, status_code=201, tags=["schools"])
+@router.post(
+    "/schools", response_model=School, status_code=201, tags=["schools"], responses=problems(409)
+)
 async def create_school(
     body: CreateSchoolRequest, caller: DistrictAdmin, roster: RosterDep
 ) -> School:
@@ -91,7 +94,13 @@ async def school_classes(school_id: str, caller: Admin, roster: RosterDep) -> li
     return [Class.model_validate(c) for c in await roster.school_classes(caller, school_id)]
 
 
-@router.post("/classes", response_model=Class, status_code=201, tags=["classes"])
+@router.post(
+    "/classes",
+    response_model=Class,
+    status_code=201,
+    tags=["classes"],
+    responses=problems(404, 409),
+)
 async def create_class(body: CreateClassRequest, caller: Admin, roster: RosterDep) -> Class:
     klass = await roster.create_class(
         caller, school_id=body.school_id, grade=body.grade, number=body.number
@@ -140,6 +149,7 @@ _UPLOAD = {
     status_code=201,
     openapi_extra=_UPLOAD,
     tags=["rosters"],
+    responses=problems(400, 404, 409, 413, 422, 429),
 )
 async def import_roster(request: Request, caller: Admin, roster: RosterDep) -> RosterImportResult:
     """Register a school's pupils from a roster file. Bad rows are listed with their reasons;
