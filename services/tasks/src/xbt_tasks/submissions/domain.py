@@ -250,7 +250,7 @@ def check_content(task: Task, content: Content) -> None:
         if item is None:
             raise invalid(f"body.answers.{item_id}", "not an item of this task")
         try:
-            mark(item.type, item.answer, given, option_keys=item.option_keys())
+            mark(item.type, item.answer, given, option_keys=item.option_keys(), stem=item.stem)
         except BadAnswer as exc:
             raise invalid(f"body.answers.{item_id}", str(exc)) from None
 
@@ -272,7 +272,9 @@ def auto_mark(items: Sequence[Item], answers: Mapping[str, Any]) -> Marking:
         if given is None:
             marked[item.id] = ItemMark(correct=False, points=0.0, blanks=None)
             continue
-        verdict = mark(item.type, item.answer, given, option_keys=item.option_keys())
+        verdict = mark(
+            item.type, item.answer, given, option_keys=item.option_keys(), stem=item.stem
+        )
         points = float(item.points) if verdict.correct else 0.0
         score += points
         marked[item.id] = ItemMark(

@@ -119,6 +119,22 @@ def test_auto_marking_scores_objective_items_and_leaves_short_answers() -> None:
     assert unanswered.score == 0 and unanswered.items["i-single"].correct is False
 
 
+EQUATION = Item(
+    id="i-eq", type="fill", points=3.0, stem="解方程：2x + 1 = 5，x = ____", answer=[["2"]]
+)
+
+
+def test_fill_ins_are_marked_knowing_the_stem_and_kept_as_typed() -> None:
+    task = replace(WITH_ITEMS, items=(EQUATION,))
+    for typed in ("x=2", "x = 2.0", "ｘ＝２"):
+        marking = auto_mark(task.items, {"i-eq": [typed]})
+        assert marking.items["i-eq"] == ItemMark(correct=True, points=3.0, blanks=[True])
+    assert auto_mark(task.items, {"i-eq": ["y=2"]}).items["i-eq"].correct is False
+    content = Content(None, (), {"i-eq": ["x = 2.0"]})
+    first = hand_in(task, None, pupil=PUPIL, class_id="c-1", content=content, text=None, now=AT)
+    assert first.latest is not None and first.latest.answers == {"i-eq": ["x = 2.0"]}
+
+
 def test_handing_in_makes_the_first_attempt_then_the_next() -> None:
     content = Content(None, (), {"i-single": "B", "i-fill": ["x=2", "y=1"]})
     first = hand_in(
