@@ -25,7 +25,7 @@ from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory, eventually
 
-from .test_bank import CITY, HEPING, item
+from .test_bank import CITY, HEPING, item, point
 
 CLASS = "hp-sy-zx-7-1"
 OTHER_CLASS = "hp-sy-zx-7-2"
@@ -257,3 +257,33 @@ async def test_events_out_of_order_or_twice_leave_the_newest_state(
     assert (await check(client, me)).status_code == 200
     work = await mongo.for_tenant(Tenant("heping"))["answer_lock_work"].find_one({})
     assert work is not None and (work["state"], work["attempts"]) == ("submitted", 2)
+
+
+async def test_a_locked_items_detail_and_list_give_a_pupil_no_key_either(
+    client: httpx.AsyncClient, mongo: Mongo, tokens: TokenFactory, items: None
+) -> None:
+    """The other catalog routes to an item: its detail and the item lists never carry a key
+    for a pupil, locked or not; the teacher's carry it."""
+    await mongo.for_tenant(Tenant("city"))["knowledge_points"].insert_one(
+        dict(point("kp-lin", "一元一次方程", None, []))
+    )
+    await deliver(mongo, assigned())
+    me = pupil_of(tokens)
+    assert refused(await check(client, me))
+    teacher = tokens.headers(tenant="heping", roles=["teacher"], school="hp-sy-zx", classes=[CLASS])
+
+    detail = await client.get(f"/v1/items/{LOCKED}", headers=me)
+    assert detail.status_code == 200 and detail.json()["id"] == LOCKED, detail.text
+    assert "answer" not in detail.json() and "explanation" not in detail.json()
+    keyed = await client.get(f"/v1/items/{LOCKED}", headers=teacher)
+    assert keyed.json()["answer"] == "B" and keyed.json()["explanation"]
+
+    listed = await client.get("/v1/items", params={"knowledge_point": "kp-lin"}, headers=me)
+    assert listed.status_code == 200, listed.text
+    found = listed.json()["items"]
+    assert LOCKED in {i["id"] for i in found}
+    assert all("answer" not in i and "explanation" not in i for i in found)
+    for_teacher = await client.get(
+        "/v1/items", params={"knowledge_point": "kp-lin"}, headers=teacher
+    )
+    assert {i["id"]: i["answer"] for i in for_teacher.json()["items"]}[LOCKED] == "B"
