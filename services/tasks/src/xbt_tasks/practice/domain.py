@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,8 +35,6 @@ from xbt_shared.errors import Forbidden, Problem, invalid
 from xbt_shared.marking import OBJECTIVE_TYPES, BadAnswer, mark
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
-from xbt_tasks.assignments.domain import Task
-from xbt_tasks.submissions.domain import Submission, check_submittable
 
 MAX_COUNT = 20
 DEFAULT_COUNT = 10
@@ -68,30 +66,6 @@ class AnswerKeyLocked(Forbidden):
 
     def __init__(self, detail: str | None = None, **kw: Any) -> None:
         super().__init__(detail or "这道题在你尚未提交的作业中，提交后再来练习。", **kw)
-
-
-# --- rules: items held back while a task is open -----------------------------------------------
-
-
-def holds_keys_back(task: Task, submission: Submission | None, now: datetime) -> bool:
-    """Whether the task's items are kept out of the pupil's practice: while they may still
-    hand it in (or in again: attempts left, or returned for revision), and before it opens."""
-    if task.phase(now) == "scheduled":
-        return True
-    try:
-        check_submittable(task, submission, now)
-    except Problem:
-        return False
-    return True
-
-
-def locked_item_ids(
-    tasks: Sequence[tuple[Task, Submission | None]], now: datetime
-) -> frozenset[str]:
-    """The items of those (task, the pupil's submission) whose keys are held back."""
-    return frozenset(
-        item.id for task, work in tasks if holds_keys_back(task, work, now) for item in task.items
-    )
 
 
 # --- rules: who ------------------------------------------------------------------------------
@@ -332,14 +306,19 @@ class PracticeSet:
             "finished": self.answered >= self.item_count,
         }
 
-    def public(self) -> Doc:
+    def public(self, held_back: Collection[str] = frozenset()) -> Doc:
         """The set as its pupil sees it: answered items with the answer given, the verdict,
-        the key and the explanation; unanswered ones with neither key nor explanation."""
+        the key and the explanation; unanswered ones with neither key nor explanation.
+        Items `held_back` (in a task the pupil may still hand in) show the answer given,
+        but neither the verdict, nor the key, nor the explanation."""
         items = []
         for item in self.items:
             answer = self.answer_to(item.id)
             if answer is None:
                 items.append({**item.public(with_key=False), "answered": False})
+            elif item.id in held_back:
+                given = {"given": answer.given, "answered_at": answer.answered_at}
+                items.append({**item.public(with_key=False), "answered": True, **given})
             else:
                 items.append({**item.public(with_key=True), "answered": True, **answer.verdict()})
         return {**self.summary(), "requested": self.requested, "pool": self.pool, "items": items}

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, NotFound, Problem, Unprocessable, invalid
 from xbt_shared.mongo import Doc, UnitOfWork
-from xbt_tasks.assignments.service import open_tasks_with_items
 from xbt_tasks.clients.catalog import CatalogClient, CatalogUnavailable
 from xbt_tasks.practice.domain import (
     CANDIDATE_PAGE_SIZE,
@@ -27,13 +26,12 @@ from xbt_tasks.practice.domain import (
     as_body_errors,
     draw,
     extra_pages,
-    locked_item_ids,
     mastery_of,
     require_pupil,
     snapshot,
 )
 from xbt_tasks.practice.store import PracticeStore, RecordRaced
-from xbt_tasks.submissions.service import submission_of
+from xbt_tasks.submissions.service import keys_held_back
 
 if TYPE_CHECKING:
     # Only a type here: the request context is built by the HTTP layer.
@@ -101,11 +99,7 @@ class Practice:
     async def _locked_items(self, caller: Caller, item_id: str | None = None) -> frozenset[str]:
         """The items (of all, or just `item_id`) in open tasks of the pupil's classes that
         they may still hand in."""
-        pupil = caller.principal
-        tasks = await open_tasks_with_items(caller.db, list(pupil.classes), item_id=item_id)
-        mine = [t for t in tasks if t.class_of_pupil(pupil) is not None]
-        work = [(t, await submission_of(caller.db, t.id, pupil.user_id)) for t in mine]
-        return locked_item_ids(work, now_ms())
+        return await keys_held_back(caller.db, caller.principal, now_ms(), item_id=item_id)
 
     async def _select(self, params: Doc, page: int, caller: Caller) -> Doc:
         try:
@@ -163,7 +157,7 @@ class Practice:
         practice = await PracticeStore(caller.db).set_of(caller.user_id, practice_id)
         if practice is None:
             raise NotFound("no such practice set")
-        return practice.public()
+        return practice.public(await self._locked_items(caller))
 
     async def my_sets(self, caller: Caller, *, page: int, size: int) -> Doc:
         require_pupil(caller.principal, caller.tenant)

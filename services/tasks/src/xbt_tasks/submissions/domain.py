@@ -12,7 +12,7 @@ accepted, auto-marking of objective items, a review's score, and where a pupil s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -120,9 +120,12 @@ class Submission:
             updated_at=now,
         )
 
-    def public(self, task: Task, *, with_keys: bool) -> Doc:
+    def public(
+        self, task: Task, *, with_keys: bool, held_back: Collection[str] = frozenset()
+    ) -> Doc:
         """As the pupil or a teacher sees it; pupils see keys and explanations only once it
-        is marked."""
+        is marked, and then not those of the items `held_back` (in another task of theirs
+        they may still hand in)."""
         out: Doc = {
             "id": self.id,
             "task_id": self.task_id,
@@ -147,8 +150,10 @@ class Submission:
             out["attempts"] = [public_attempt(a) for a in self.attempts]
         if self.item_points is not None:
             out["item_points"] = dict(self.item_points)
-        if with_keys or self.state == "marked":
+        if with_keys:
             out["items"] = [i.public(with_key=True) for i in task.items]
+        elif self.state == "marked":
+            out["items"] = [i.public(with_key=i.id not in held_back) for i in task.items]
         return out
 
 
@@ -215,6 +220,31 @@ def check_submittable(task: Task, submission: Submission | None, now: datetime) 
     # A submission returned for revision may always be handed in once more.
     if submission.attempt_count >= task.max_attempts and not returned:
         raise TooManyAttempts(f"the task allows {task.max_attempts} attempt(s)")
+
+
+# --- answer keys held back while a task is open ----------------------------------------------
+
+
+def holds_keys_back(task: Task, submission: Submission | None, now: datetime) -> bool:
+    """Whether the task's items' keys are kept from the pupil (practice leaves them out, their
+    marked work elsewhere shows them without keys): while they may still hand it in (or in
+    again: attempts left, or returned for revision), and before it opens."""
+    if task.phase(now) == "scheduled":
+        return True
+    try:
+        check_submittable(task, submission, now)
+    except Problem:
+        return False
+    return True
+
+
+def locked_item_ids(
+    tasks: Sequence[tuple[Task, Submission | None]], now: datetime
+) -> frozenset[str]:
+    """The items of those (task, the pupil's submission) whose keys are held back."""
+    return frozenset(
+        item.id for task, work in tasks if holds_keys_back(task, work, now) for item in task.items
+    )
 
 
 @dataclass(frozen=True, slots=True)

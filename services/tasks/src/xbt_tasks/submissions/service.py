@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from xbt_shared.auth import forbid_guest_writes
+from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, Forbidden, NotFound
 from xbt_shared.idempotency import Idempotent, request_digest
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_shared.richtext import sanitise_html
 from xbt_tasks.assignments.domain import Task, require_teacher_of_task
-from xbt_tasks.assignments.service import TaskReader, tasks_of_classes
+from xbt_tasks.assignments.service import TaskReader, open_tasks_with_items, tasks_of_classes
 from xbt_tasks.events import SubmissionCreated, SubmissionReviewed
 from xbt_tasks.submissions.domain import (
     Content,
@@ -26,6 +26,7 @@ from xbt_tasks.submissions.domain import (
     by_pupil_state,
     check_reviewable,
     hand_in,
+    locked_item_ids,
     pupil_state,
     review_score,
     submission_id,
@@ -80,6 +81,18 @@ def submitted(submission: Submission) -> SubmissionCreated:
 async def submission_of(db: TenantDb, task_id: str, pupil_id: str) -> Submission | None:
     """A pupil's submission to a task (for the checks of other features)."""
     return await SubmissionStore(db).get(submission_id(task_id, pupil_id))
+
+
+async def keys_held_back(
+    db: TenantDb, pupil: Principal, now: datetime, *, item_id: str | None = None
+) -> frozenset[str]:
+    """The items (of all, or just `item_id`) of the open tasks of the pupil's classes that
+    they may still hand in: no route shows the pupil their keys (practice leaves them out,
+    their marked work in another task shows them without keys)."""
+    tasks = await open_tasks_with_items(db, list(pupil.classes), item_id=item_id)
+    mine = [t for t in tasks if t.class_of_pupil(pupil) is not None]
+    work = [(t, await submission_of(db, t.id, pupil.user_id)) for t in mine]
+    return locked_item_ids(work, now)
 
 
 async def files_named(
@@ -211,7 +224,9 @@ class Submissions:
         found = await self.store(caller.db).get(submission_id(task_id, pupil_id))
         if found is None:
             raise NotFound("no such submission")
-        return found.public(task, with_keys=manager)
+        if manager:
+            return found.public(task, with_keys=True)
+        return await self._for_pupil(caller, task, found, now_ms())
 
     async def task(self, caller: Caller, task_id: str) -> Doc:
         """The task as the caller sees it: its teachers and administrators with answer keys;
@@ -223,8 +238,18 @@ class Submissions:
         mine = await self.store(caller.db).get(submission_id(task_id, caller.user_id))
         return task.public(now, with_keys=False) | {
             "my_state": pupil_state(task, mine, now),
-            "my_submission": mine.public(task, with_keys=False) if mine is not None else None,
+            "my_submission": await self._for_pupil(caller, task, mine, now) if mine else None,
         }
+
+    async def _for_pupil(
+        self, caller: Caller, task: Task, submission: Submission, now: datetime
+    ) -> Doc:
+        """The pupil's own submission: once marked with the keys, but for those of items
+        in another task they may still hand in."""
+        held_back: frozenset[str] = frozenset()
+        if submission.state == "marked" and task.items:
+            held_back = await keys_held_back(caller.db, caller.principal, now)
+        return submission.public(task, with_keys=False, held_back=held_back)
 
     async def my_tasks(self, caller: Caller) -> Doc:
         """A pupil's opened tasks, grouped by where they stand."""

@@ -139,3 +139,29 @@ async def test_a_closed_task_holds_nothing_back(
     closed = await client.post(f"/v1/tasks/{task['id']}/close", headers=teacher(tokens))
     assert closed.status_code == 200, closed.text
     assert drawn(await start(client, me, knowledge_point="kp-sys", count=20)) >= set(TASK_ITEMS)
+
+
+async def test_a_set_answered_before_the_task_shows_its_key_again_only_once_handed_in(
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    bank: None,  # noqa: F811
+) -> None:
+    me = pupil(tokens)
+    practice = await start(client, me, knowledge_point="kp-sys", count=20)
+    task_item = next(i for i in TASK_ITEMS if i in drawn(practice))
+    done = await answer(client, me, practice["id"], task_item, SYS_KEYS[task_item])
+    assert done.status_code == 201 and done.json()["answer"] == SYS_KEYS[task_item]
+
+    def shown(seen: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = next(it for it in seen["items"] if it["id"] == task_item)
+        return found
+
+    task = await set_task(client, tokens)
+    held = shown((await client.get(f"/v1/practice/{practice['id']}", headers=me)).json())
+    assert held["answered"] is True and held["given"] == SYS_KEYS[task_item]
+    assert not {"answer", "explanation", "correct", "blanks"} & held.keys(), held
+
+    assert (await hand_in(client, me, task["id"])).status_code == 201
+    again = shown((await client.get(f"/v1/practice/{practice['id']}", headers=me)).json())
+    assert again["answer"] == SYS_KEYS[task_item] and again["correct"] is True
+    assert again["explanation"]
