@@ -82,3 +82,24 @@ async def test_a_teacher_overrules_a_fill_in_marked_wrong(
     for_pupil = await client.get(f"/v1/tasks/{task_id}/submissions/p-wang", headers=pupil(tokens))
     assert for_pupil.json()["score"] == 5
     assert for_pupil.json()["attempts"][-1]["answers"] == TYPED
+
+
+async def test_a_teacher_overrules_a_fill_in_marked_right(
+    catalog_app: FastAPI, client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    task_id = await a_task_with_fill_ins(catalog_app, client, tokens)
+    mine = await hand_in(client, tokens, task_id, TYPED)
+    assert mine["auto_score"] == 3  # x = 2.0 taken as 2
+    for_teacher = await client.get(
+        f"/v1/tasks/{task_id}/submissions/p-wang", headers=teacher(tokens)
+    )
+    # The teacher reads the answer as typed next to the key.
+    assert for_teacher.json()["attempts"][-1]["answers"]["it-eq"] == ["x = 2.0"]
+    assert {i["id"]: i["answer"] for i in for_teacher.json()["items"]}["it-eq"] == [["2"]]
+    reviewed = await client.post(
+        f"/v1/tasks/{task_id}/submissions/p-wang/review",
+        headers=teacher(tokens),
+        json={"attempt": 1, "outcome": "marked", "item_points": {"it-eq": 1.5}},
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["score"] == 1.5 and reviewed.json()["item_points"] == {"it-eq": 1.5}
