@@ -3,9 +3,11 @@ does not see."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from xbt_catalog.bank.store import BankStore
+from xbt_catalog.bank.domain import PupilWork, TaskLock
+from xbt_catalog.bank.store import AnswerLockStore, BankStore
 from xbt_catalog.courses.store import CourseStore
 from xbt_catalog.research.domain import LessonPlan, ResearchGroup
 from xbt_catalog.research.store import ResearchStore
@@ -133,3 +135,42 @@ async def test_research(catalog: Resources) -> None:
     assert await other.plans_of("rg-a", skip=0, limit=10) == ([], 0)
     assert await other.comments_of("lp-a", skip=0, limit=10) == ([], 0)
     assert await other.update_plan("lp-a", expect={}, update={"$set": {"title": "x"}}) is None
+
+
+async def test_answer_key_lock(catalog: Resources) -> None:
+    """The lock's projection against the real server: a task and a pupil's work read back as
+    written (times at millisecond precision, with their zone), a newer revision replaces the
+    task, `open_tasks_with` finds only open tasks of the pupil's classes holding the item,
+    writes inside a unit of work are seen only once it commits, and another district sees
+    none of it."""
+    a, b = districts(catalog)
+    due = datetime(2020, 2, 18, 23, 59, 30, 123000, tzinfo=UTC)
+    lock = TaskLock("tk-a", 1, ("c-1", "c-2"), ("i-1", "i-2"), "open", due, False, 1)
+    store = AnswerLockStore(a)
+    await store.put_task(lock)
+    await store.put_task(TaskLock("tk-closed", 1, ("c-1",), ("i-1",), "closed", None, False, 1))
+    await store.put_task(TaskLock("tk-other", 1, ("c-9",), ("i-1",), "open", None, True, 3))
+    assert await store.task("tk-a") == lock
+    assert [t.task_id for t in await store.open_tasks_with("i-1", ["c-2"])] == ["tk-a"]
+    assert await store.open_tasks_with("i-3", ["c-1"]) == []
+    await store.put_task(replace(lock, revision=2, status="closed"))
+    assert (await store.task("tk-a")) == replace(lock, revision=2, status="closed")
+    assert await store.open_tasks_with("i-1", ["c-1"]) == []
+
+    work = PupilWork("tk-a", "p-1", "submitted", 1, NOW)
+    async with a.unit_of_work() as uow:
+        await AnswerLockStore(uow).put_work(work)
+        assert await store.work("tk-a", "p-1") is None  # not committed yet
+        assert await AnswerLockStore(uow).work("tk-a", "p-1") == work
+    assert await store.work("tk-a", "p-1") == work
+    await store.put_work(replace(work, state="returned"))
+    assert await store.work_of("p-1", ["tk-a", "tk-other"]) == {
+        "tk-a": replace(work, state="returned")
+    }
+    assert await store.work_of("p-2", ["tk-a"]) == {}
+
+    other = AnswerLockStore(b)
+    assert await other.task("tk-a") is None
+    assert await other.open_tasks_with("i-1", ["c-9"]) == []
+    assert await other.work("tk-a", "p-1") is None
+    assert await other.work_of("p-1", ["tk-a"]) == {}
