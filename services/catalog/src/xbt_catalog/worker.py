@@ -1,7 +1,8 @@
 """Catalog worker: the outbox relay and consumers (`python -m xbt_catalog.worker`).
 
 View-count flushing runs in the API processes (they hold the counts' Redis keys too, but
-any one flushing is enough); the worker relays the outbox and will host consumers.
+any one flushing is enough); the worker relays the outbox and runs the consumers (the
+answer-key lock's projection of the tasks service's events).
 """
 
 from __future__ import annotations

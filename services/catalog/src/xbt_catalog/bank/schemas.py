@@ -13,6 +13,22 @@ from xbt_catalog.resources.schemas import Stage, Subject
 from xbt_shared.marking import ItemType
 from xbt_shared.mongo import Doc
 
+# How keys are written and answers marked (`xbt_shared.marking`), for whoever writes items.
+ANSWER_KEY = (
+    'The key, by type: single "B"; multiple ["A", "C"]; true_false true; short a model '
+    "answer (not auto-marked); fill [[accepted answers of blank 1], [of blank 2], ...] (or "
+    '[answers] / "answer" for one blank). A blank is right when the answer equals one of '
+    "its accepted answers after normalising: full-width forms as half-width (４０ = 40, "
+    "ｘ＝２ = x=2), spaces dropped, Chinese punctuation as English (。 = ., 、 = ,), one "
+    "trailing full stop dropped, case kept; a leading `x=` is dropped when the stem reads "
+    "`x = ____` (the blank's own variable only: not y=); plain numbers compare by value "
+    "(40 = 40.0 = +40, 0.5 = 1/2, but a fraction only in lowest terms: 2/4 is not 1/2; "
+    "no 1,000, 40%, 1e3), except that when the stem asks for a precision (保留 / 精确到 / "
+    "有效数字) the decimals must be as many as the key's. Write units and other fixed text "
+    "in the stem, outside the blank (40平方厘米 is not 40). The pupil's answer is kept as "
+    "typed and a teacher's review can overrule the verdict."
+)
+
 
 class Option(BaseModel):
     key: str
@@ -50,7 +66,7 @@ class ItemForPupil(BaseModel):
 class ItemWithKey(ItemForPupil):
     """An item with its answer key and explanation, for teachers, researchers and admins."""
 
-    answer: JsonValue
+    answer: JsonValue = Field(description=ANSWER_KEY)
     explanation: str | None = None
 
 
@@ -69,7 +85,7 @@ class CheckResult(BaseModel):
     correct: bool | None = Field(description="null: not auto-marked (short answers)")
     marking: Literal["auto", "needs_teacher"]
     blanks: list[bool] | None = Field(default=None, description="fill-in: a verdict per blank")
-    answer: JsonValue
+    answer: JsonValue = Field(description=ANSWER_KEY)
     explanation: str | None = None
 
 
@@ -78,7 +94,10 @@ class CheckAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answer: JsonValue
+    answer: JsonValue = Field(
+        description="Fill-ins are marked as the item's `answer` says: x=2 where the stem reads "
+        "x = ____, 40.0 or ４０ for 40, Chinese punctuation and spaces do not matter."
+    )
 
 
 class KnowledgePoint(BaseModel):
@@ -101,7 +120,7 @@ class BankItem(ItemForPupil):
     researchers, administrators, services granted `bank.keys`); pupils and guests get
     neither field."""
 
-    answer: JsonValue = Field(default=None, description="key holders only")
+    answer: JsonValue = Field(default=None, description="Key holders only. " + ANSWER_KEY)
     explanation: str | None = Field(default=None, description="key holders only")
 
 
