@@ -4,12 +4,16 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: run test lint bench install backing-services format clean
+.PHONY: run test lint bench install backing-services portal browser format clean
 
-run: install backing-services ## start the whole suite with demo data
+PORTAL := gateway/portal
+PORTAL_SOURCES := $(shell find $(PORTAL)/src $(PORTAL)/public -type f 2>/dev/null) \
+	$(PORTAL)/index.html $(PORTAL)/vite.config.ts $(PORTAL)/tsconfig.json
+
+run: install backing-services portal ## start the whole suite with demo data
 	$(RUN) python deploy/local/run.py
 
-test: install backing-services ## the whole test suite against real Redis, RabbitMQ and a Mongo-wire server
+test: install backing-services portal browser ## the whole test suite against real Redis, RabbitMQ and a Mongo-wire server
 	$(RUN) pytest -q
 
 lint: install ## ruff, mypy, the import contracts (layer rules) and the layout test
@@ -35,8 +39,21 @@ install: .venv/.synced
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+portal: $(PORTAL)/dist/index.html ## the web portal, built with the machine's Node.js and npm
+
+$(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package.json $(PORTAL)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed to build the portal: apt-get install nodejs npm"; exit 1; }
+	cd $(PORTAL) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(PORTAL)/dist/index.html: $(PORTAL)/node_modules/.package-lock.json $(PORTAL_SOURCES)
+	cd $(PORTAL) && npm run build
+
+browser: ## Debian's Chromium and CJK fonts for the browser tests (browser downloads are impossible here)
+	@bash deploy/local/ensure-browser.sh
+
 backing-services:
 	@bash deploy/local/ensure-backing-services.sh
 
 clean: ## remove local data (the demo databases) and caches
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache $(PORTAL)/dist $(PORTAL)/node_modules

@@ -2,9 +2,10 @@
 
 Layers, outermost first: security headers -> CORS -> request id, span and metrics (kit) ->
 the proxy (pure ASGI, answers `/api/<service>/...` itself) -> FastAPI, with its own
-middleware and router, for the gateway's own routes (`/livez`, `/readyz`, `/metrics`,
-`/api/openapi.json`, `/api/docs`). The edge layers sit outside FastAPI's middleware stack,
-so a proxied request pays for none of it.
+middleware and router, for the gateway's own routes (`/livez`, `/readyz`,
+`/api/openapi.json`, `/api/docs`) and, for every other path, the web portal (`portal.py`).
+The edge layers sit outside FastAPI's middleware stack, so a proxied request pays for none
+of it.
 Nothing connects at import: the aiohttp session, Redis and the verifier open in the lifespan.
 """
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from xbt_gateway.cors import EdgeCors
 from xbt_gateway.metrics import MetricsServer
+from xbt_gateway.portal import Portal, default_root
 from xbt_gateway.proxy import ProxyMiddleware
 from xbt_gateway.routes import OWN_PATHS, build_router
 from xbt_gateway.runtime import GatewayRuntime
@@ -75,6 +78,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.runtime = runtime
     app.include_router(build_router(runtime, docs_enabled=settings.docs_enabled))
+    # Last: its catch-all answers every other path with the portal's page or file.
+    portal_root = Path(settings.portal_dir) if settings.portal_dir else default_root()
+    app.include_router(Portal(portal_root).router())
 
     hsts = settings.hsts_max_age_seconds if settings.tls_terminated_upstream else None
 

@@ -129,6 +129,9 @@ class GatewaySettings(CommonSettings):
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     openapi_fetch_timeout_seconds: float = Field(default=3.0, gt=0)
     docs_enabled: bool = True
+    # The built web portal (`npm run build` in gateway/portal), served at `/`; unset:
+    # gateway/portal/dist beside the source tree.
+    portal_dir: str | None = None
     # /readyz also requires every upstream's /livez (one down service makes the gateway
     # unready: right for `make run`; in a cluster consider false, see README).
     readyz_requires_upstreams: bool = True

@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
+import { hasRole, isSignedIn, session } from './api/session'
+
+// Pages load on first visit, so the login page carries none of the others.
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
+    { path: '/password', name: 'password', component: () => import('./pages/PasswordPage.vue') },
+    { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
+    { path: '/desk', name: 'desk', component: () => import('./pages/DeskPage.vue') },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+/** Where a signed-in person starts: pupils and guests on 今日, the others at their desk. */
+export function startPage(): string {
+  if (session.info?.must_change_password) return '/password'
+  return hasRole('student', 'guest') ? '/' : '/desk'
+}
+
+router.beforeEach((to: RouteLocationNormalized) => {
+  if (to.meta.public) return true
+  if (!isSignedIn()) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
+  if (session.info?.must_change_password && to.name !== 'password') return { name: 'password' }
+  if (to.name === 'home' && !hasRole('student', 'guest')) return { name: 'desk' }
+  return true
+})
