@@ -1,9 +1,10 @@
 """The whole suite as separate processes, as `make run` starts it, on isolated names.
 
 One suite per test session: a Mongo-wire server of the session, identity, catalog, tasks and
-the gateway as uvicorn subprocesses on free ports (tasks calling catalog and identity
-directly, as in the cluster; every process runs its outbox relay), with their own database
-prefix, Redis key prefix, exchange and queues, so a running `make run` is never disturbed.
+the gateway (with its edge protocol, `xbt_gateway.server.UVICORN_ARGS`) as uvicorn
+subprocesses on free ports (tasks calling catalog and identity directly, as in the cluster;
+every process runs its outbox relay), with their own database prefix, Redis key prefix,
+exchange and queues, so a running `make run` is never disturbed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import httpx
 import pytest
 
 from xbt_catalog.seed import seed as seed_catalog
+from xbt_gateway.server import UVICORN_ARGS
 from xbt_identity.accounts.service import Passwords
 from xbt_identity.seed import DEMO_PASSWORD, seed
 from xbt_shared.mongo import Mongo
@@ -121,6 +123,8 @@ def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
                 [
                     str(BIN / "uvicorn"),
                     module,
+                    # The gateway with its edge protocol (header and body timeouts, limits).
+                    *(UVICORN_ARGS if name == "gateway" else ()),
                     "--host",
                     "127.0.0.1",
                     "--port",
