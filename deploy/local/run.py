@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xbt_gateway.server import UVICORN_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 BIN = Path(sys.executable).parent
@@ -190,6 +192,8 @@ def main() -> None:
             [
                 str(BIN / "uvicorn"),
                 "xbt_gateway.main:app",
+                # Its own HTTP protocol: header and body timeouts, header size and count.
+                *UVICORN_ARGS,
                 "--host",
                 "127.0.0.1",
                 "--port",

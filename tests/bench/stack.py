@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xbt_gateway.server import UVICORN_ARGS
 from xbt_shared.testing import (
     as_environment,
     cleanup_env,
@@ -110,7 +111,8 @@ def start_stack(
             ("gateway", "xbt_gateway.main:app", gateway_port, {}),
             ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER),
         ):
-            _start(stack, name, _uvicorn_argv(module, port), {**env, **overrides})
+            argv = _uvicorn_argv(module, port, gateway=module == "xbt_gateway.main:app")
+            _start(stack, name, argv, {**env, **overrides})
             timeout = CATALOG_READY_TIMEOUT if name == "catalog" else 60.0
             _wait_ready(stack, name, f"http://127.0.0.1:{port}/readyz", timeout)
     except BaseException:
@@ -164,10 +166,12 @@ def _mongo_argv(port: int) -> list[str]:
     ]
 
 
-def _uvicorn_argv(module: str, port: int) -> list[str]:
+def _uvicorn_argv(module: str, port: int, *, gateway: bool = False) -> list[str]:
     return [
         str(BIN / "uvicorn"),
         module,
+        # The gateway with its own HTTP protocol (header and body timeouts), as in `make run`.
+        *(UVICORN_ARGS if gateway else ()),
         "--host",
         "127.0.0.1",
         "--port",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
@@ -69,8 +69,15 @@ class _Refused(Exception):
 
 
 class EdgeHttpProtocol(HttpToolsProtocol):
-    # Read once, from the same XBT_GATEWAY_* environment as the app's settings.
-    limits = EdgeLimits.of(GatewaySettings())
+    # Read once, at the first connection, from the same XBT_GATEWAY_* environment as the
+    # app's settings (not at import: `make run` and the tests import UVICORN_ARGS).
+    _limits: ClassVar[EdgeLimits | None] = None
+
+    @property
+    def limits(self) -> EdgeLimits:
+        if EdgeHttpProtocol._limits is None:
+            EdgeHttpProtocol._limits = EdgeLimits.of(GatewaySettings())
+        return EdgeHttpProtocol._limits
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
