@@ -1,7 +1,7 @@
 import type zh from './zh-CN'
 
 const en: typeof zh = {
-  app: { name: 'Xuebuting', slogan: 'Classes suspended, learning continues', language: '中文', largeText: 'Large text', signOut: 'Sign out' },
+  app: { skip: 'Skip to the main content', name: 'Xuebuting', slogan: 'Classes suspended, learning continues', language: '中文', largeText: 'Large text', signOut: 'Sign out' },
   nav: { home: 'Today', textbooks: 'Textbooks', practice: 'Practice', tasks: 'Tasks', me: 'Me' },
   login: {
     title: 'Sign in to Xuebuting',

@@ -1,5 +1,5 @@
 export default {
-  app: { name: '学不停', slogan: '停课不停学', language: 'English', largeText: '大字模式', signOut: '退出登录' },
+  app: { skip: '跳到主要内容', name: '学不停', slogan: '停课不停学', language: 'English', largeText: '大字模式', signOut: '退出登录' },
   nav: { home: '今日', textbooks: '教材', practice: '练习', tasks: '任务', me: '我的' },
   login: {
     title: '登录学不停',
