@@ -41,6 +41,8 @@ export default defineConfig({
     target: 'es2020',
     assetsDir: 'assets',
     sourcemap: false,
+    // .vite/manifest.json: which files each page needs (the budget test reads it; not served)
+    manifest: true,
     chunkSizeWarningLimit: 300,
   },
   server: {

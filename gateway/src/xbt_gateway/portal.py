@@ -83,6 +83,8 @@ def load(root: Path) -> dict[str, Asset]:
     """Every file under `root`, by its URL path (`/assets/index-abc.js`)."""
     assets: dict[str, Asset] = {}
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in file.relative_to(root).parts):
+            continue  # the build's own records (.vite/manifest.json), not the portal's
         body = file.read_bytes()
         url = "/" + file.relative_to(root).as_posix()
         media_type = _media_type(file)
