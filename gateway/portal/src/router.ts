@@ -8,6 +8,7 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
     { path: '/password', name: 'password', component: () => import('./pages/PasswordPage.vue') },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
+    { path: '/tasks/:id', name: 'task', component: () => import('./pages/TaskPage.vue') },
     { path: '/desk', name: 'desk', component: () => import('./pages/DeskPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
