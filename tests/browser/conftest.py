@@ -42,7 +42,9 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-async def new_context(browser: Browser, base_url: str, viewport: dict[str, int]) -> BrowserContext:
+async def new_context(
+    browser: Browser, base_url: str, viewport: dict[str, int], *, service_workers: bool = False
+) -> BrowserContext:
     return await browser.new_context(
         base_url=base_url,
         viewport=viewport,
@@ -50,13 +52,24 @@ async def new_context(browser: Browser, base_url: str, viewport: dict[str, int])
         timezone_id="Asia/Shanghai",
         # axe-core is injected as a script; the portal's CSP (rightly) allows none.
         bypass_csp=True,
-        service_workers="block",
+        # Blocked unless a test is about the installed app: a worker's cache would make the
+        # other tests see an older build.
+        service_workers="allow" if service_workers else "block",
     )
 
 
 @pytest.fixture
 async def phone(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa: F811
     context = await new_context(browser, suite.gateway, PHONE)
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+@pytest.fixture
+async def installed(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa: F811
+    """A phone with the service worker allowed: the portal as an installed app."""
+    context = await new_context(browser, suite.gateway, PHONE, service_workers=True)
     page = await context.new_page()
     yield page
     await context.close()

@@ -53,7 +53,9 @@ async def test_a_pupil_opens_answers_and_hands_in(phone: Page, gw: httpx.AsyncCl
     await phone.get_by_text(title).click()
     await expect(phone.get_by_role("heading", name=title)).to_be_visible()
     await expect(phone.get_by_text("代入消元法的步骤")).to_be_visible()
-    await phone.get_by_role("textbox", name="我的作答").fill("先用一个未知数表示另一个，再代入另一个方程求解。")
+    await phone.get_by_role("textbox", name="我的作答").fill(
+        "先用一个未知数表示另一个，再代入另一个方程求解。"
+    )
     await check_page(phone, "task-phone")
     await phone.get_by_role("button", name="提交").click()
     await expect(phone.get_by_role("heading", name="批改结果")).to_be_visible()
