@@ -9,21 +9,28 @@ export const router = createRouter({
     { path: '/password', name: 'password', component: () => import('./pages/PasswordPage.vue') },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
     { path: '/tasks/:id', name: 'task', component: () => import('./pages/TaskPage.vue') },
+    { path: '/teach', name: 'teach', component: () => import('./pages/TeachPage.vue') },
+    { path: '/teach/tasks/:id', name: 'teach-task', component: () => import('./pages/TeachTaskPage.vue') },
+    { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },
     { path: '/desk', name: 'desk', component: () => import('./pages/DeskPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
 
-/** Where a signed-in person starts: pupils and guests on 今日, the others at their desk. */
+/** Where a signed-in person starts: pupils and guests on 今日, teachers at their tasks,
+ * administrators at theirs. */
 export function startPage(): string {
   if (session.info?.must_change_password) return '/password'
-  return hasRole('student', 'guest') ? '/' : '/desk'
+  if (hasRole('student', 'guest')) return '/'
+  if (hasRole('teacher')) return '/teach'
+  if (hasRole('school_admin', 'district_admin', 'city_admin')) return '/admin'
+  return '/desk'
 }
 
 router.beforeEach((to: RouteLocationNormalized) => {
   if (to.meta.public) return true
   if (!isSignedIn()) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   if (session.info?.must_change_password && to.name !== 'password') return { name: 'password' }
-  if (to.name === 'home' && !hasRole('student', 'guest')) return { name: 'desk' }
+  if (to.name === 'home' && !hasRole('student', 'guest')) return startPage()
   return true
 })

@@ -46,6 +46,7 @@ export interface Submission {
 export interface Task {
   id: string
   title: string
+  class_ids: string[]
   teacher_name: string | null
   instructions: string
   resources: { id: string; title: string; kind: string | null }[]
@@ -67,4 +68,64 @@ export function task(id: string): Promise<Task> {
 /** How many blanks a fill-in stem has (runs of underscores, half- or full-width). */
 export function blanks(stem: string): number {
   return Math.max(1, (stem.match(/[_＿]{2,}/g) ?? []).length)
+}
+
+export interface TaskSummary {
+  id: string
+  title: string
+  class_ids: string[]
+  due_at: string | null
+  status: 'open' | 'closed'
+  item_count: number
+  max_score: number
+}
+
+export interface SubmissionRow extends Submission {
+  pupil_id: string
+  pupil_name: string | null
+  class_id: string
+  needs_teacher: boolean
+}
+
+export interface RosterPerson {
+  id: string
+  name: string | null
+  username?: string | null
+  student_no?: string | null
+}
+
+export interface ClassRoster {
+  class: { id: string; name: string }
+  students: RosterPerson[]
+}
+
+export function teacherTasks(): Promise<{ items: TaskSummary[]; total: number }> {
+  return api('tasks/v1/tasks?size=50')
+}
+
+export function submissions(taskId: string): Promise<SubmissionRow[]> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions`)
+}
+
+export function submission(taskId: string, pupilId: string): Promise<SubmissionRow> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions/${encodeURIComponent(pupilId)}`)
+}
+
+export function classRoster(classId: string): Promise<ClassRoster> {
+  return api(`identity/v1/classes/${encodeURIComponent(classId)}/roster`)
+}
+
+export interface Review {
+  attempt: number
+  outcome: 'marked' | 'returned'
+  score?: number
+  item_points?: Record<string, number>
+  comment?: string
+}
+
+export function review(taskId: string, pupilId: string, body: Review): Promise<SubmissionRow> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions/${encodeURIComponent(pupilId)}/review`, {
+    method: 'POST',
+    body,
+  })
 }
