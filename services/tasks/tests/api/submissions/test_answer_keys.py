@@ -84,8 +84,14 @@ async def test_no_tasks_route_gives_a_pupil_the_keys_of_a_task_they_can_still_ha
     assert mine.status_code == 200 and task_id in mine.text and no_key(mine.json())
     before = await client.get(f"/v1/tasks/{task_id}/submissions/p-wang", headers=me)
     assert before.status_code == 404 and no_key(before.json())
-    for book in (f"/v1/tasks/{task_id}/gradebook", f"/v1/classes/{CLASS}/gradebook"):
-        refused = await client.get(book, headers=me)
+    teachers_only = (
+        f"/v1/tasks/{task_id}/gradebook",
+        f"/v1/classes/{CLASS}/gradebook",
+        "/v1/tasks",
+        f"/v1/tasks/{task_id}/submissions",
+    )
+    for route in teachers_only:
+        refused = await client.get(route, headers=me)
         assert refused.status_code == 403 and no_key(refused.json()), refused.text
 
     # Handed in with an attempt left: auto-marked, still no key anywhere.
