@@ -4,6 +4,7 @@ window, what a chosen password must be, and what an access token says about a us
 from __future__ import annotations
 
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,6 +82,18 @@ class User:
 
 def new_user_id() -> str:
     return f"u_{uuid.uuid4().hex}"
+
+
+# Cells starting with these are run as formulas by Excel and WPS when an export (a class
+# list, a credentials sheet) is opened; tab and CR start them too, like other control
+# characters that have no place in a name.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def unsafe_name(name: str) -> bool:
+    """Whether a person's name would be a formula in a spreadsheet export, or holds control
+    characters: refused wherever a name is set (an admin's form, a roster import)."""
+    return name.startswith(FORMULA_START) or any(unicodedata.category(c) == "Cc" for c in name)
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,11 @@ class Accounts:
         student_no: str | None,
     ) -> tuple[User, str]:
         actor = caller.principal
+        if domain.unsafe_name(name):
+            raise Unprocessable(
+                "姓名不能以 = + - @ 开头，也不能含有制表符等控制字符（表格软件会把它当作公式）。",
+                errors=[{"field": "body.name", "message": "looks like a spreadsheet formula"}],
+            )
         if not domain.can_grant(actor.roles, set(roles)):
             raise Forbidden(f"you may not create accounts with the roles {roles}")
         if "school_admin" in actor.roles and not actor.has_role("district_admin", "city_admin"):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-from xbt_identity.accounts.domain import User, new_user_id
+from xbt_identity.accounts.domain import FORMULA_START, User, new_user_id, unsafe_name
 from xbt_identity.roster import unpack
 from xbt_shared.curriculum import GRADE_NAMES, stage_of
 
@@ -215,7 +215,6 @@ MAX_NAME_LENGTH = 64
 MAX_CLASS_NUMBER = 99
 STUDENT_NO = re.compile(r"[A-Za-z0-9_\-]{1,32}")
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 class RosterFileError(ValueError):
@@ -741,7 +740,7 @@ def _name_problems(name: str) -> list[str]:
         return ["missing name"]
     if len(name) > MAX_NAME_LENGTH:
         return [f"invalid name: longer than {MAX_NAME_LENGTH} characters"]
-    if name.startswith(_FORMULA_START) or any(unicodedata.category(c) == "Cc" for c in name):
+    if unsafe_name(name):  # the rule every way of naming a person follows
         return [f"invalid name: {name}"]
     return []
 
@@ -919,7 +918,7 @@ def credentials_csv(accounts: Iterable[Mapping[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for line in sheet_lines(accounts):
-        writer.writerow([f"'{c}" if c.startswith(_FORMULA_START) else c for c in line])
+        writer.writerow([f"'{c}" if c.startswith(FORMULA_START) else c for c in line])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
