@@ -5,6 +5,7 @@ Published through the outbox (see xbt_shared.outbox); consumed through the inbox
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -59,7 +60,32 @@ class RosterImported(Event):
     by: str
 
 
-PUBLISHES: tuple[type[Event], ...] = (UserRegistered, RosterImported)
+class AccountLocked(Event):
+    """An account met enough failed logins (or wrong current passwords at a password change)
+    to be locked for a client or slowed down as a whole: once an episode, for its school's and
+    district's administrators, who may unlock it."""
+
+    TYPE: ClassVar[str] = "identity.account.locked"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "user_id": "u-hp-student1",
+        "username": "hpsyzx2019080101",
+        "name": "李明",
+        "school_id": "hp-sy-zx",
+        "failed_attempts": 5,
+        "locked_until": "2026-12-07T08:45:00Z",
+        "via": "login",
+    }
+
+    user_id: str
+    username: str
+    name: str
+    school_id: str | None = None
+    failed_attempts: int  # the account's, from every client, in the episode so far
+    locked_until: datetime  # until when the clients that failed are kept out
+    via: str  # "login" | "password_change"
+
+
+PUBLISHES: tuple[type[Event], ...] = (UserRegistered, RosterImported, AccountLocked)
 
 
 def subscriptions() -> dict[str, Consumer[Any]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from xbt_identity.accounts.domain import client_address
 from xbt_identity.accounts.service import Accounts
 from xbt_identity.keys.domain import KeySet
 from xbt_identity.oidc.service import OidcProvider
@@ -19,6 +20,17 @@ AccountsDep = Annotated[Accounts, Depends(from_state("accounts", Accounts))]
 RosterDep = Annotated[Roster, Depends(from_state("roster", Roster))]
 OidcDep = Annotated[OidcProvider, Depends(from_state("oidc", OidcProvider))]
 Keys = Annotated[KeySet, Depends(from_state("keys", KeySet))]
+
+
+def _client_address(request: Request, accounts: AccountsDep) -> str:
+    forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+    peer = request.client.host if request.client else None
+    return client_address(forwarded, peer, hops=accounts.settings.client_address_hops)
+
+
+# The client a request comes from, as the gateway saw it (failed logins count per account
+# and client): the trusted X-Forwarded-For entry, else the socket peer.
+ClientAddress = Annotated[str, Depends(_client_address)]
 
 
 def _caller_with(*roles: str) -> object:

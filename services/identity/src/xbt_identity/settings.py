@@ -29,10 +29,29 @@ class IdentitySettings(CommonSettings):
     rsa_signing_key_pem: str = ""
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
-    # Account lockout: this many failures within the window lock the account for lock_seconds.
-    max_failed_logins: int = 5
-    failed_login_window_seconds: int = 900
-    lock_seconds: int = 900
+    # Failed logins (and wrong current passwords) are counted per account and client. A
+    # client with `max_failed_logins` failures on an account within the window is locked
+    # out of that account for `lock_seconds`; others are not. Failures are remembered until
+    # the account has had none for the window.
+    max_failed_logins: int = Field(default=5, ge=1)
+    failed_login_window_seconds: int = Field(default=900, ge=1)
+    lock_seconds: int = Field(default=900, ge=1)
+    # The account as a whole: after this many failures from anywhere, clients that failed
+    # on it wait `base * 2^(failures - after)` seconds (at most `max`) after its latest
+    # failure; a client that failed nothing there is still let in with the right password.
+    login_delay_after_failures: int = Field(default=5, ge=1)
+    login_delay_base_seconds: float = Field(default=1.0, gt=0)
+    login_delay_max_seconds: float = Field(default=300.0, gt=0)
+    # A session (refresh family) in which the current password was given wrongly this many
+    # times at `POST /auth/password` is ended.
+    max_password_change_failures: int = Field(default=5, ge=1)
+    # Which X-Forwarded-For entry, from the right, is the client: the gateway appends the
+    # address it received from, so 1 without proxies in front of it; with the gateway's
+    # XBT_GATEWAY_TRUSTED_PROXY_HOPS = n, n + 1.
+    client_address_hops: int = Field(default=1, ge=1)
+    # A refresh token presented again this soon after it was rotated (two tabs refreshing
+    # at once) returns the same new pair; later, the reuse is theft and ends the family.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0, le=60)
     # argon2id, OWASP parameters: m=19 MiB, t=2, p=1.
     argon2_memory_kib: int = 19 * 1024
     argon2_time_cost: int = 2

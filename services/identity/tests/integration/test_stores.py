@@ -5,12 +5,13 @@ platform is registered once for the whole city."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
 
-from xbt_identity.accounts.domain import GuestWindow, User
+from xbt_identity.accounts.domain import GuestWindow, LoginPolicy, LoginRecord, User
 from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
 from xbt_identity.keys.store import SigningKeyStore
 from xbt_identity.oidc.domain import Client
@@ -80,11 +81,26 @@ async def test_login_bookkeeping(
     redis: Redis, redis_prefix: str, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     attempts = LoginAttempts(redis, prefix=redis_prefix)
+    policy = LoginPolicy(client_limit=2, window_ms=60_000, lock_ms=60_000)
+    now = int(time.time() * 1000)
     for _ in range(2):
-        await attempts.failed(tenant.id, "student1", window_seconds=60, limit=2, lock_seconds=60)
-    await attempts.succeeded(tenant.id, "teacher1", "u-a")
-    assert await attempts.locked_ms(tenant.id, "student1") > 0
-    assert await attempts.locked_ms(other_tenant.id, "student1") <= 0
+        await attempts.failed(tenant.id, "student1", "10.0.0.1", policy=policy, now_ms=now)
+    await attempts.succeeded(tenant.id, "teacher1", "10.0.0.1", "u-a")
+    mine = await attempts.record(tenant.id, "student1", "10.0.0.1", policy=policy, now_ms=now)
+    assert mine.failures == mine.client_failures == 2
+    assert mine.client_locked_until_ms == now + 60_000 == mine.locked_until_ms
+    # Another client of the same account: the account's failures, not the lock.
+    other = await attempts.record(tenant.id, "student1", "10.0.0.2", policy=policy, now_ms=now)
+    assert other.failures == 2 and other.client_failures == 0
+    assert other.client_locked_until_ms == 0
+    elsewhere = await attempts.record(
+        other_tenant.id, "student1", "10.0.0.1", policy=policy, now_ms=now
+    )
+    assert elsewhere == LoginRecord()
+    (listed, quiet) = await attempts.accounts(tenant.id, ["student1", "teacher1"])
+    assert listed is not None and listed.failures == 2 and quiet is None
+    await attempts.unlock(tenant.id, "student1")
+    assert await attempts.accounts(tenant.id, ["student1"]) == [None]
     assert (await attempts.last_logins(tenant.id, ["u-a"]))[0] is not None
     assert await attempts.last_logins(other_tenant.id, ["u-a"]) == [None]
 
@@ -93,14 +109,25 @@ async def test_refresh_tokens(
     redis: Redis, redis_prefix: str, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     tokens = RefreshTokens(redis, prefix=redis_prefix, ttl=60)
-    secret = await tokens.start_family(tenant.id, "u-a", auth_time=0)
+    family, secret = await tokens.start_family(tenant.id, "u-a", auth_time=0)
     assert await tokens.lookup(tenant.id, secret) is not None
     assert await tokens.lookup(other_tenant.id, secret) is None
     with pytest.raises(RefreshRejected):
-        await tokens.rotate(other_tenant.id, secret)
+        await tokens.rotate(other_tenant.id, secret, now_ms=1_000)
     assert await tokens.revoke_user(other_tenant.id, "u-a") == 0
-    successor, _ = await tokens.rotate(tenant.id, secret)
-    assert successor
+    assert not await tokens.active(other_tenant.id, family)
+    first = await tokens.rotate(tenant.id, secret, now_ms=1_000)
+    assert first.successor and first.record.family == family
+    # The same token again: when it was rotated, for the use case to judge.
+    again = await tokens.rotate(tenant.id, secret, now_ms=2_000)
+    assert again.successor is None and again.rotated_at_ms == 1_000
+    await tokens.keep_pair(tenant.id, secret, "sealed", ttl_ms=5_000)
+    assert await tokens.kept_pair(tenant.id, secret, wait_seconds=0) == "sealed"
+    assert await tokens.kept_pair(other_tenant.id, secret, wait_seconds=0) is None
+    assert await tokens.active(tenant.id, family)
+    assert await tokens.password_failure(tenant.id, family) == 1
+    await tokens.revoke_family(tenant.id, family)
+    assert not await tokens.active(tenant.id, family)
 
 
 async def test_schools_classes_and_members(

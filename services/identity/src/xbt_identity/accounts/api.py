@@ -17,6 +17,7 @@ from xbt_identity.accounts.schemas import (
     GuestAccessRequest,
     ListedUser,
     LoginRequest,
+    LoginState,
     Me,
     RefreshRequest,
     Session,
@@ -25,7 +26,8 @@ from xbt_identity.accounts.schemas import (
     User,
     UserPage,
 )
-from xbt_identity.http import AccountsDep, Admin, DistrictAdmin
+from xbt_identity.accounts.service import ListedUser as Listed
+from xbt_identity.http import AccountsDep, Admin, ClientAddress, DistrictAdmin
 from xbt_shared.auth import AnyUser
 from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
@@ -42,10 +44,16 @@ async def list_tenants() -> list[TenantInfo]:
 
 
 @router.post(
-    "/auth/login", response_model=TokenResponse, tags=["auth"], responses=problems(401, 403, 423)
+    "/auth/login",
+    response_model=TokenResponse,
+    tags=["auth"],
+    responses=problems(401, 403, 423, 429),
 )
-async def login(body: LoginRequest, accounts: AccountsDep) -> TokenResponse:
-    return _tokens(await accounts.login(body.tenant, body.username, body.password))
+async def login(body: LoginRequest, accounts: AccountsDep, client: ClientAddress) -> TokenResponse:
+    """Failed logins count per account and client: a client is locked out of an account
+    after a few (423), the account as a whole slows down clients that failed on it (429);
+    the right password from a client without failures is always let in."""
+    return _tokens(await accounts.login(body.tenant, body.username, body.password, client=client))
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"], responses=problems(401))
@@ -74,13 +82,23 @@ async def session(principal: AnyUser) -> Session:
     )
 
 
-@router.post("/auth/password", response_model=TokenResponse, tags=["auth"])
+@router.post(
+    "/auth/password",
+    response_model=TokenResponse,
+    tags=["auth"],
+    responses=problems(401, 403, 423, 429),
+)
 async def change_password(
-    body: ChangePasswordRequest, caller: AnyCaller, accounts: AccountsDep
+    body: ChangePasswordRequest, caller: AnyCaller, accounts: AccountsDep, client: ClientAddress
 ) -> TokenResponse:
-    """Set your own password. The one route open while a one-time password is pending."""
+    """Set your own password. The one route open while a one-time password is pending. A
+    wrong current password counts as a failed login; after a few in one session the
+    session ends (401)."""
     pair = await accounts.change_password(
-        caller, current_password=body.current_password, new_password=body.new_password
+        caller,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        client=client,
     )
     return _tokens(pair)
 
@@ -110,12 +128,7 @@ async def list_users(
     listed, total = await accounts.list_users(
         caller, school_id=school_id, role=role, page=page, size=size
     )
-    items = [
-        ListedUser.model_validate(
-            {**User.model_validate(x.user).model_dump(), "last_login_at": x.last_login_at}
-        )
-        for x in listed
-    ]
+    items = [_listed(x) for x in listed]
     return UserPage(items=items, total=total, page=page, size=size)
 
 
@@ -143,6 +156,14 @@ async def create_user(body: CreateUserRequest, caller: Admin, accounts: Accounts
 async def reset_password(user_id: str, caller: Admin, accounts: AccountsDep) -> CreatedUser:
     user, password = await accounts.reset_password(caller, user_id)
     return CreatedUser(user=User.model_validate(user), one_time_password=password)
+
+
+@router.post(
+    "/users/{user_id}/unlock", response_model=ListedUser, tags=["users"], responses=problems(404)
+)
+async def unlock_user(user_id: str, caller: Admin, accounts: AccountsDep) -> ListedUser:
+    """Lift every client's lock on the account and forget its failed logins."""
+    return _listed(await accounts.unlock(caller, user_id))
 
 
 @router.post(
@@ -177,6 +198,23 @@ async def put_guest_access(
 def _tokens(pair: TokenPair) -> TokenResponse:
     return TokenResponse(
         access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
+
+
+def _listed(x: Listed) -> ListedUser:
+    login = x.login
+    return ListedUser.model_validate(
+        {
+            **User.model_validate(x.user).model_dump(),
+            "last_login_at": x.last_login_at,
+            "login": LoginState(
+                recent_failures=login.failures,
+                last_failure_at=login.last_failure_at,
+                locked_until=login.locked_until,
+            )
+            if login
+            else None,
+        }
     )
 
 

@@ -3,12 +3,18 @@ window, what a chosen password must be, and what an access token says about a us
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from xbt_shared.tenancy import Tenant
 
@@ -224,9 +230,11 @@ class RefreshRecord:
     auth_time: int = 0
 
 
-def access_claims(user: User, *, tenant: str) -> dict[str, Any]:
-    """The claims an access token carries about a user."""
+def access_claims(user: User, *, tenant: str, session: str | None = None) -> dict[str, Any]:
+    """The claims an access token carries about a user; `sid` names the session (the
+    refresh family), so a use case can end the session the token belongs to."""
     return {
+        **({"sid": session} if session else {}),
         "sub": user.id,
         "tid": tenant,
         "roles": list(user.roles),
@@ -241,3 +249,146 @@ def access_claims(user: User, *, tenant: str) -> dict[str, Any]:
 def refresh_token(tenant: Tenant, secret: str) -> str:
     """Refresh tokens name their tenant: `<tenant>.<secret>`."""
     return f"{tenant.id}.{secret}"
+
+
+# A rotated refresh token's successor pair is kept for the grace window, to answer the same
+# token presented again (two tabs refreshing at once). Redis holds only a hash of a refresh
+# token, so the pair is sealed with a key derived from the presented token: whoever reads
+# Redis cannot open it, and the token's hash (the Redis key) does not give the key.
+_SEAL_INFO = b"xbt refresh grace v1"
+
+
+def _seal_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), _SEAL_INFO, hashlib.sha256).digest()
+
+
+def seal_pair(secret: str, pair: TokenPair) -> str:
+    nonce = secrets.token_bytes(12)
+    plain = json.dumps([pair.access_token, pair.refresh_token, pair.expires_in]).encode()
+    sealed = AESGCM(_seal_key(secret)).encrypt(nonce, plain, _SEAL_INFO)
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def open_pair(secret: str, sealed: str) -> TokenPair:
+    raw = base64.b64decode(sealed)
+    plain = AESGCM(_seal_key(secret)).decrypt(raw[:12], raw[12:], _SEAL_INFO)
+    access, refresh, expires_in = json.loads(plain)
+    return TokenPair(str(access), str(refresh), int(expires_in))
+
+
+# failed logins ---------------------------------------------------------------------------------
+
+
+def client_address(forwarded_for: str | None, peer: str | None, *, hops: int) -> str:
+    """The client as the gateway saw it: the `hops`-th X-Forwarded-For entry from the right
+    (the gateway appends the address it received from; anything further left was written
+    by the client or by proxies not trusted), else the socket peer."""
+    if forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if chain:
+            return chain[-hops] if len(chain) >= hops else chain[0]
+    return peer or "unknown"
+
+
+@dataclass(frozen=True)
+class LoginRecord:
+    """What is remembered of an account's failed logins, as seen from one client."""
+
+    failures: int = 0  # the account's, from every client
+    last_failure_ms: int = 0
+    client_failures: int = 0  # this client's, within the window
+    client_locked_until_ms: int = 0
+    locked_until_ms: int = 0  # the latest lock of any client (what an admin is shown)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Failures per account *and* client; delays for the account as a whole.
+
+    A stranger guessing from one address locks that address out of the account, not the
+    owner; a guesser spread over many addresses meets the account's growing delays, which
+    only clients that failed on the account wait out. The owner's right password from a
+    client without failures is always let in.
+    """
+
+    client_limit: int = 5
+    window_ms: int = 900_000
+    lock_ms: int = 900_000
+    delay_after: int = 5
+    delay_base_ms: int = 1_000
+    delay_max_ms: int = 300_000
+
+    def delay_ms(self, failures: int) -> int:
+        if failures < self.delay_after:
+            return 0
+        doublings = min(failures - self.delay_after, 40)
+        return int(min(self.delay_max_ms, self.delay_base_ms * 2**doublings))
+
+    def throttled_until_ms(self, record: LoginRecord) -> int:
+        delay = self.delay_ms(record.failures)
+        return record.last_failure_ms + delay if delay else 0
+
+    def gate(self, record: LoginRecord, now_ms: int) -> Refusal | None:
+        """Whether this client must wait before its password is even checked."""
+        if record.client_locked_until_ms > now_ms:
+            return Refusal("locked", record.client_locked_until_ms - now_ms)
+        if record.client_failures > 0:
+            until = self.throttled_until_ms(record)
+            if until > now_ms:
+                return Refusal("throttled", until - now_ms)
+        return None
+
+    def after_failure(self, record: LoginRecord, now_ms: int) -> Refusal | None:
+        """How a wrong password is answered, once counted: a lock, a delay, or None (the
+        plain 401)."""
+        if record.client_locked_until_ms > now_ms:
+            return Refusal("locked", record.client_locked_until_ms - now_ms)
+        until = self.throttled_until_ms(record)
+        if until > now_ms:
+            return Refusal("throttled", until - now_ms)
+        return None
+
+    def shown_until_ms(self, record: LoginRecord) -> int:
+        """Until when the clients that failed on the account are kept out: the latest
+        per-client lock or the account's delay, whichever ends later (what an admin sees)."""
+        return max(record.locked_until_ms, self.throttled_until_ms(record))
+
+    def alarming(self, record: LoginRecord, now_ms: int) -> bool:
+        """Whether the account's failures are worth telling its admins about (once an
+        episode: the store remembers that it told)."""
+        return record.failures >= self.delay_after or record.client_locked_until_ms > now_ms
+
+
+@dataclass(frozen=True)
+class Refusal:
+    kind: Literal["locked", "throttled"]
+    retry_after_ms: int
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, -(-self.retry_after_ms // 1000))
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """An account's recent failed logins as its administrators see them."""
+
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None
+
+
+def login_state(policy: LoginPolicy, record: LoginRecord | None, now_ms: int) -> LoginState | None:
+    """None when the account has no recent failures to show."""
+    if record is None or record.failures <= 0:
+        return None
+    until = policy.shown_until_ms(record)
+    return LoginState(
+        failures=record.failures,
+        last_failure_at=_from_ms(record.last_failure_ms),
+        locked_until=_from_ms(until) if until > now_ms else None,
+    )
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -99,9 +99,29 @@ class CreatedUser(BaseModel):
     one_time_password: str
 
 
+class LoginState(BaseModel):
+    """An account's recent failed logins (and wrong current passwords)."""
+
+    recent_failures: int = Field(
+        description="From every client, since the account last had a quiet window."
+    )
+    last_failure_at: datetime
+    locked_until: datetime | None = Field(
+        default=None,
+        description=(
+            "Until when the clients that failed are kept out (a client's lock or the "
+            "account's delay); others still sign in with the right password."
+        ),
+    )
+
+
 class ListedUser(User):
     last_login_at: datetime | None = Field(
         default=None, description="Last password login (kept in Redis: a hint, not a record)."
+    )
+    login: LoginState | None = Field(
+        default=None,
+        description="Recent failed logins; null when there are none (an unlock clears them).",
     )
 
 

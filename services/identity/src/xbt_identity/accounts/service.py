@@ -20,8 +20,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from xbt_identity.accounts import domain
-from xbt_identity.accounts.domain import GuestWindow, TokenPair, User
+from xbt_identity.accounts.domain import (
+    GuestWindow,
+    LoginPolicy,
+    LoginRecord,
+    LoginState,
+    Refusal,
+    TokenPair,
+    User,
+)
 from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
+from xbt_identity.events import AccountLocked as AccountLockedEvent
 from xbt_identity.events import UserRegistered
 from xbt_identity.keys.service import TokenIssuer
 from xbt_identity.roster.domain import School, SchoolClass
@@ -36,6 +45,14 @@ from xbt_shared.transactions import CONCURRENT_INSERT
 
 class AccountLocked(Problem):
     status, slug, title = 423, "account-locked", "Account locked"
+
+
+class LoginThrottled(Problem):
+    status, slug, title = 429, "login-throttled", "Too many failed logins"
+
+
+# The client a login comes from when the route could not say (see `http.ClientAddress`).
+UNKNOWN_CLIENT = "unknown"
 
 
 class Passwords:
@@ -116,6 +133,7 @@ class Me:
 class ListedUser:
     user: User
     last_login_at: datetime | None
+    login: LoginState | None = None
 
 
 class Accounts:
@@ -141,68 +159,150 @@ class Accounts:
         self.refresh = refresh
         self.attempts = attempts
         self.schools = schools
+        self.policy = LoginPolicy(
+            client_limit=settings.max_failed_logins,
+            window_ms=settings.failed_login_window_seconds * 1000,
+            lock_ms=settings.lock_seconds * 1000,
+            delay_after=settings.login_delay_after_failures,
+            delay_base_ms=int(settings.login_delay_base_seconds * 1000),
+            delay_max_ms=int(settings.login_delay_max_seconds * 1000),
+        )
+        self.grace_ms = int(settings.refresh_reuse_grace_seconds * 1000)
 
     def users(self, tenant: Tenant) -> UserStore:
         return UserStore(self.mongo.for_tenant(tenant))
 
     # login -----------------------------------------------------------------------------------
 
-    async def login(self, tenant_id: str, username: str, password: str) -> TokenPair:
+    async def login(
+        self, tenant_id: str, username: str, password: str, *, client: str = UNKNOWN_CLIENT
+    ) -> TokenPair:
+        """Check a password login from `client` (its address, see `domain.client_address`):
+        failures count per account and client (`domain.LoginPolicy`)."""
         if not is_tenant(tenant_id):
-            raise Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
+            raise _invalid_credentials()
         tenant = Tenant(tenant_id)
         username = username.strip()
-        locked_ms = await self.attempts.locked_ms(tenant.id, username)
-        if locked_ms > 0:
-            raise _locked(locked_ms)
+        await self._gate(tenant, username, client)
         users = self.users(tenant)
         user = await users.by_username(username)
+        if user is not None and user.is_guest and not await self.guest_open_now(tenant):
+            # Before the password is checked: the right and a wrong one answer alike.
+            raise _guest_closed()
         if not await self.passwords.verify(user.password_hash if user else None, password):
-            settings = self.settings
-            lock_ms = await self.attempts.failed(
-                tenant.id,
-                username,
-                window_seconds=settings.failed_login_window_seconds,
-                limit=settings.max_failed_logins,
-                lock_seconds=settings.lock_seconds,
-            )
-            if lock_ms is not None:
-                raise _locked(lock_ms)
-            raise Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
+            refusal = await self._failed(tenant, username, client, user, via="login")
+            if refusal is not None:
+                raise _refused(refusal)
+            raise _invalid_credentials()
         assert user is not None and user.password_hash is not None
         if user.disabled:
             raise Forbidden("this account is disabled", slug="account-disabled")
-        if user.is_guest:
-            await self._check_guest_window(tenant)
         if not user.must_change_password and self.passwords.needs_rehash(user.password_hash):
             new_hash = await self.passwords.hash(password)
             await users.set_fields(user.id, {"password_hash": new_hash})
-        await self.attempts.succeeded(tenant.id, username, user.id)
+        await self.attempts.succeeded(tenant.id, username, client, user.id)
         return await self.issue_tokens(tenant, user)
+
+    async def _gate(self, tenant: Tenant, username: str, client: str) -> None:
+        """Refuse, before the password is checked, a client locked out of the account or
+        waiting out the account's delay."""
+        now = _clock_ms()
+        record = await self.attempts.record(
+            tenant.id, username, client, policy=self.policy, now_ms=now
+        )
+        refusal = self.policy.gate(record, now)
+        if refusal is not None:
+            raise _refused(refusal)
+
+    async def _failed(
+        self, tenant: Tenant, username: str, client: str, user: User | None, *, via: str
+    ) -> Refusal | None:
+        """Count a wrong password of `client` on the account; how to answer it (None: as a
+        plain wrong password). Tells the account's admins once an episode grows alarming."""
+        now = _clock_ms()
+        record = await self.attempts.failed(
+            tenant.id, username, client, policy=self.policy, now_ms=now
+        )
+        if (
+            user is not None
+            and self.policy.alarming(record, now)
+            and await self.attempts.tell_once(tenant.id, username)
+        ):
+            await self._tell_admins(tenant, user, record, via=via)
+        return self.policy.after_failure(record, now)
+
+    async def _tell_admins(
+        self, tenant: Tenant, user: User, record: LoginRecord, *, via: str
+    ) -> None:
+        until = self.policy.shown_until_ms(record)
+        event = AccountLockedEvent(
+            user_id=user.id,
+            username=user.username,
+            name=user.name,
+            school_id=user.school_id,
+            failed_attempts=record.failures,
+            locked_until=datetime.fromtimestamp(until / 1000, UTC),
+            via=via,
+        )
+        async with self.mongo.for_tenant(tenant).unit_of_work() as uow:
+            uow.record(event, subject=user.id)
 
     async def issue_tokens(self, tenant: Tenant, user: User) -> TokenPair:
         """A new session: the user has just proved their password."""
         auth_time = int(time.time())
-        claims = {**domain.access_claims(user, tenant=tenant.id), "auth_time": auth_time}
+        family, secret = await self.refresh.start_family(tenant.id, user.id, auth_time=auth_time)
+        claims = {
+            **domain.access_claims(user, tenant=tenant.id, session=family),
+            "auth_time": auth_time,
+        }
         access = self.issuer.access_token(claims)
-        secret = await self.refresh.start_family(tenant.id, user.id, auth_time=auth_time)
         return TokenPair(access, domain.refresh_token(tenant, secret), self.issuer.access_ttl)
 
     async def refresh_tokens(self, refresh_token: str) -> TokenPair:
+        """Rotate a refresh token. The same token again within the grace window (two tabs
+        refreshing at once) gets the pair its first rotation made; later, it was stolen and
+        the whole session ends."""
         tenant, secret = _split_refresh(refresh_token)
+        now = _clock_ms()
         try:
-            successor, record = await self.refresh.rotate(tenant.id, secret)
+            rotation = await self.refresh.rotate(tenant.id, secret, now_ms=now)
         except RefreshRejected as exc:
             raise Unauthorized(str(exc), slug="invalid-refresh-token") from exc
+        record = rotation.record
+        if rotation.successor is None:
+            return await self._repeat(tenant, secret, record.family, rotation.rotated_at_ms, now)
         user = await self.users(tenant).by_id(record.user_id)
         if user is None or user.disabled:
             await self.refresh.revoke_family(tenant.id, record.family)
             raise Unauthorized("the account is no longer active", slug="invalid-refresh-token")
         if user.is_guest:
             await self._check_guest_window(tenant)
-        claims = {**domain.access_claims(user, tenant=tenant.id), "auth_time": record.auth_time}
+        claims = {
+            **domain.access_claims(user, tenant=tenant.id, session=record.family),
+            "auth_time": record.auth_time,
+        }
         access = self.issuer.access_token(claims)
-        return TokenPair(access, domain.refresh_token(tenant, successor), self.issuer.access_ttl)
+        pair = TokenPair(
+            access, domain.refresh_token(tenant, rotation.successor), self.issuer.access_ttl
+        )
+        if self.grace_ms > 0:
+            sealed = domain.seal_pair(secret, pair)
+            await self.refresh.keep_pair(tenant.id, secret, sealed, ttl_ms=self.grace_ms)
+        return pair
+
+    async def _repeat(
+        self, tenant: Tenant, secret: str, family: str, rotated_at_ms: int, now: int
+    ) -> TokenPair:
+        if rotated_at_ms <= 0 or now - rotated_at_ms > self.grace_ms:
+            await self.refresh.revoke_family(tenant.id, family)
+            raise Unauthorized(
+                "refresh token reused; the session was revoked", slug="invalid-refresh-token"
+            )
+        # The first rotation may still be under way (the other tab's request): wait for it.
+        sealed = await self.refresh.kept_pair(tenant.id, secret, wait_seconds=REPEAT_WAIT_SECONDS)
+        if sealed is None:
+            raise Unauthorized("the session was revoked", slug="invalid-refresh-token")
+        return domain.open_pair(secret, sealed)
 
     async def logout(self, refresh_token: str) -> None:
         tenant, secret = _split_refresh(refresh_token)
@@ -213,8 +313,16 @@ class Accounts:
     # passwords -------------------------------------------------------------------------------
 
     async def change_password(
-        self, caller: Caller, *, current_password: str, new_password: str
+        self,
+        caller: Caller,
+        *,
+        current_password: str,
+        new_password: str,
+        client: str = UNKNOWN_CLIENT,
     ) -> TokenPair:
+        """Set one's own password. A wrong current password counts as a failed login of the
+        account from `client`; after `max_password_change_failures` of them in one session
+        (the token's `sid`), the session ends."""
         principal = caller.principal
         if principal.is_guest:
             raise Forbidden(
@@ -222,12 +330,24 @@ class Accounts:
             )
         # One's own account lives in one's own tenant, whichever tenant the request names.
         tenant = Tenant(principal.tenant)
+        session = principal.claims.get("sid")
+        if isinstance(session, str) and not await self.refresh.active(tenant.id, session):
+            raise _session_ended()
         users = self.users(tenant)
         user = await users.by_id(principal.user_id)
         if user is None or user.disabled:
             raise Unauthorized("the account is no longer active")
+        await self._gate(tenant, user.username, client)
         if not await self.passwords.verify(user.password_hash, current_password):
-            raise Forbidden("the current password is wrong", slug="wrong-password")
+            refusal = await self._failed(tenant, user.username, client, user, via="password_change")
+            if isinstance(session, str):
+                wrong = await self.refresh.password_failure(tenant.id, session)
+                if wrong >= self.settings.max_password_change_failures:
+                    await self.refresh.revoke_family(tenant.id, session)
+                    raise _session_ended()
+            if refusal is not None:
+                raise _refused(refusal)
+            raise Forbidden("当前密码不正确。", slug="wrong-password")
         problems = domain.password_problems(new_password, username=user.username)
         if new_password == current_password:
             problems.append("must differ from the current password")
@@ -246,6 +366,7 @@ class Accounts:
         )
         assert updated is not None
         await self.refresh.revoke_user(tenant.id, user.id)
+        await self.attempts.succeeded(tenant.id, user.username, client, user.id)
         return await self.issue_tokens(tenant, updated)
 
     # accounts --------------------------------------------------------------------------------
@@ -334,6 +455,13 @@ class Accounts:
         await self.attempts.unlock(caller.tenant.id, user.username)
         return updated, password
 
+    async def unlock(self, caller: Caller, user_id: str) -> ListedUser:
+        """Forget an account's failed logins and lift every client's lock on it."""
+        user = await self._managed_user(caller, user_id)
+        await self.attempts.unlock(caller.tenant.id, user.username)
+        (seen,) = await self.attempts.last_logins(caller.tenant.id, [user.id])
+        return ListedUser(user, seen, None)
+
     async def set_disabled(self, caller: Caller, user_id: str, *, disabled: bool) -> User:
         user = await self._managed_user(caller, user_id)
         if user.id == caller.user_id:
@@ -356,8 +484,15 @@ class Accounts:
         users, total = await UserStore(caller.db).page(
             school_id=school_id, role=role, page=page, size=size
         )
-        seen = await self.attempts.last_logins(caller.tenant.id, [u.id for u in users])
-        return [ListedUser(u, at) for u, at in zip(users, seen, strict=True)], total
+        tenant = caller.tenant.id
+        seen = await self.attempts.last_logins(tenant, [u.id for u in users])
+        failed = await self.attempts.accounts(tenant, [u.username for u in users])
+        now = _clock_ms()
+        listed = [
+            ListedUser(u, at, domain.login_state(self.policy, record, now))
+            for u, at, record in zip(users, seen, failed, strict=True)
+        ]
+        return listed, total
 
     # the user's own view ---------------------------------------------------------------------
 
@@ -422,7 +557,7 @@ class Accounts:
 
     async def _check_guest_window(self, tenant: Tenant) -> None:
         if not await self.guest_open_now(tenant):
-            raise Forbidden("the guest account is not open now", slug="guest-access-closed")
+            raise _guest_closed()
 
 
 async def register_accounts(uow: UnitOfWork, users: Sequence[User], *, via: str) -> None:
@@ -445,11 +580,39 @@ def registered_event(user: User, *, via: str) -> UserRegistered:
     )
 
 
-def _locked(ms: int) -> AccountLocked:
-    seconds = max(1, -(-ms // 1000))
-    return AccountLocked(
-        f"too many failed logins; try again in {seconds} s",
-        headers={"Retry-After": str(seconds)},
+# How long a repeated refresh waits for the first one (the other tab's) to keep its pair.
+REPEAT_WAIT_SECONDS = 3.0
+
+
+def _clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("区县、用户名或密码不正确。", slug="invalid-credentials")
+
+
+def _guest_closed() -> Forbidden:
+    return Forbidden("公用账号现在未开放。", slug="guest-access-closed")
+
+
+def _session_ended() -> Unauthorized:
+    return Unauthorized("当前密码输错次数过多，本次登录已结束，请重新登录。", slug="session-ended")
+
+
+def _refused(refusal: Refusal) -> Problem:
+    seconds = refusal.retry_after_seconds
+    headers = {"Retry-After": str(seconds)}
+    if refusal.kind == "locked":
+        return AccountLocked(
+            f"登录失败次数过多，此设备暂时不能登录该账号，请 {seconds} 秒后再试，"
+            "或请学校管理员解锁。",
+            headers=headers,
+            retry_after=seconds,
+        )
+    return LoginThrottled(
+        f"该账号近期登录失败次数过多，请 {seconds} 秒后再试。",
+        headers=headers,
         retry_after=seconds,
     )
 

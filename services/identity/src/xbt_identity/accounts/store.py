@@ -7,18 +7,27 @@ reads and writes accounts one at a time.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from redis.asyncio import Redis
 
-from xbt_identity.accounts.domain import GuestWindow, RefreshRecord, Teaching, User
+from xbt_identity.accounts.domain import (
+    GuestWindow,
+    LoginPolicy,
+    LoginRecord,
+    RefreshRecord,
+    Teaching,
+    User,
+)
 from xbt_shared.mongo import Doc, TenantStore
 from xbt_shared.runtime import redis_key
 
@@ -179,53 +188,136 @@ class UserStore(TenantStore):
 # Redis: login bookkeeping ----------------------------------------------------------------------
 
 
+# One hash per account, `login:<username>`: `f` (failures from every client), `last` (the
+# latest failure, ms), `lock` (the latest end of any client's lock), `told` (the admins were
+# told of this episode) and per client `c:<address>:f`, `:last`, `:lock`. The hash lives
+# until the account has had no failure for the window (or the latest lock ended), so an
+# episode ends by itself; an unlock deletes it.
+_FAILED = """
+local key, client, now = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local limit, lock_ms, window_ms, ttl_ms =
+  tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local cf_field, clast_field, clock_field = 'c:' .. client .. ':f', 'c:' .. client .. ':last',
+  'c:' .. client .. ':lock'
+local failures = redis.call('HINCRBY', key, 'f', 1)
+redis.call('HSET', key, 'last', ARGV[2])
+local clast = tonumber(redis.call('HGET', key, clast_field) or '0')
+if now - clast > window_ms then redis.call('HSET', key, cf_field, 0) end
+local cf = redis.call('HINCRBY', key, cf_field, 1)
+redis.call('HSET', key, clast_field, ARGV[2])
+local clock = tonumber(redis.call('HGET', key, clock_field) or '0')
+local lock = tonumber(redis.call('HGET', key, 'lock') or '0')
+if cf >= limit and clock <= now then
+  clock = now + lock_ms
+  redis.call('HSET', key, clock_field, string.format('%d', clock))
+  if clock > lock then
+    lock = clock
+    redis.call('HSET', key, 'lock', string.format('%d', lock))
+  end
+end
+redis.call('PEXPIRE', key, ttl_ms)
+return {failures, cf, clock, lock}
+"""
+
+
 class LoginAttempts:
-    """Failed-login counters and locks per account, and when each account last logged in."""
+    """Failed logins per account and client (see `domain.LoginPolicy`), and when each
+    account last logged in."""
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix
+        self._failed = redis.register_script(_FAILED)
 
     def _key(self, tenant: str, *parts: str) -> str:
         return redis_key(self.prefix, tenant, *parts)
 
-    async def locked_ms(self, tenant: str, username: str) -> int:
-        """How long the account stays locked, in ms (0 or less: not locked)."""
-        ms: int = await self.redis.pttl(self._key(tenant, "lock", username))
-        return ms
+    def _account(self, tenant: str, username: str) -> str:
+        return self._key(tenant, "login", username)
+
+    async def record(
+        self, tenant: str, username: str, client: str, *, policy: LoginPolicy, now_ms: int
+    ) -> LoginRecord:
+        """What the account's failures say about this client, now."""
+        f, last, cf, clast, clock, lock = await self.redis.hmget(
+            self._account(tenant, username),
+            ["f", "last", f"c:{client}:f", f"c:{client}:last", f"c:{client}:lock", "lock"],
+        )
+        recent = now_ms - _int(clast) <= policy.window_ms
+        return LoginRecord(
+            failures=_int(f),
+            last_failure_ms=_int(last),
+            client_failures=_int(cf) if recent else 0,
+            client_locked_until_ms=_int(clock),
+            locked_until_ms=_int(lock),
+        )
 
     async def failed(
-        self, tenant: str, username: str, *, window_seconds: int, limit: int, lock_seconds: int
-    ) -> int | None:
-        """Count a failure; when it is the `limit`th within the window, lock the account and
-        return the lock's length in ms."""
-        fail_key = self._key(tenant, "fail", username)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(fail_key)
-            pipe.expire(fail_key, window_seconds, nx=True)
-            failures, _ = await pipe.execute()
-        if int(failures) < limit:
-            return None
-        ms = lock_seconds * 1000
-        await self.redis.set(self._key(tenant, "lock", username), "1", px=ms)
-        await self.redis.delete(fail_key)
-        return ms
+        self, tenant: str, username: str, client: str, *, policy: LoginPolicy, now_ms: int
+    ) -> LoginRecord:
+        """Count a failure of `client` on the account, locking the client out of it at the
+        policy's limit; the record after."""
+        ttl_ms = max(policy.window_ms, policy.lock_ms)
+        failures, cf, clock, lock = await self._failed(
+            keys=[self._account(tenant, username)],
+            args=[client, now_ms, policy.client_limit, policy.lock_ms, policy.window_ms, ttl_ms],
+        )
+        return LoginRecord(
+            failures=int(failures),
+            last_failure_ms=now_ms,
+            client_failures=int(cf),
+            client_locked_until_ms=int(clock),
+            locked_until_ms=int(lock),
+        )
 
-    async def succeeded(self, tenant: str, username: str, user_id: str) -> None:
-        # One round trip; no database write on the login path.
+    async def tell_once(self, tenant: str, username: str) -> bool:
+        """Whether the admins are yet to be told of this episode (and now are)."""
+        told: int = await self.redis.hsetnx(self._account(tenant, username), "told", "1")
+        return bool(told)
+
+    async def succeeded(self, tenant: str, username: str, client: str, user_id: str) -> None:
+        """The client's failures on the account are forgiven; the account's stay (they show
+        the admins what happened) until the window passes. One round trip, no database write
+        on the login path."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.delete(self._key(tenant, "fail", username))
+            pipe.hdel(
+                self._account(tenant, username),
+                f"c:{client}:f",
+                f"c:{client}:last",
+                f"c:{client}:lock",
+            )
             pipe.hset(self._key(tenant, "last_login"), user_id, int(time.time()))
             await pipe.execute()
 
     async def unlock(self, tenant: str, username: str) -> None:
-        await self.redis.delete(self._key(tenant, "lock", username))
+        """Forget the account's failures and lift every client's lock (an admin's unlock, a
+        password reset)."""
+        await self.redis.delete(self._account(tenant, username))
+
+    async def accounts(self, tenant: str, usernames: Sequence[str]) -> list[LoginRecord | None]:
+        """The account-wide part of each account's record (None: no recent failures)."""
+        if not usernames:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for username in usernames:
+                pipe.hmget(self._account(tenant, username), ["f", "last", "lock"])
+            rows = await pipe.execute()
+        return [
+            LoginRecord(failures=_int(f), last_failure_ms=_int(last), locked_until_ms=_int(lock))
+            if f is not None
+            else None
+            for f, last, lock in rows
+        ]
 
     async def last_logins(self, tenant: str, user_ids: Sequence[str]) -> list[datetime | None]:
         if not user_ids:
             return []
         seen = await self.redis.hmget(self._key(tenant, "last_login"), list(user_ids))
         return [datetime.fromtimestamp(int(ts), UTC) if ts else None for ts in seen]
+
+
+def _int(value: str | bytes | None) -> int:
+    return int(value) if value else 0
 
 
 # Redis: refresh tokens -------------------------------------------------------------------------
@@ -235,15 +327,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Rotate atomically: the record is marked rotated only if it was not already.
-# KEYS[1] = token record, KEYS[2] = family record. Returns 'ok', 'reused', 'revoked' or 'missing'.
+# Rotate atomically: the record is marked rotated (with the time, ms) only if it was not
+# already. KEYS[1] = token record, KEYS[2] = family record, ARGV[1] = now (ms). Returns 'ok',
+# 'revoked', 'missing' or when the token was rotated before (ms; 0 for records from before
+# the time was kept).
 _ROTATE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 if redis.call('HGET', KEYS[2], 'revoked') == '1' or redis.call('EXISTS', KEYS[2]) == 0 then
   return 'revoked'
 end
-if redis.call('HSETNX', KEYS[1], 'rotated', '1') == 0 then return 'reused' end
-return 'ok'
+local rotated = redis.call('HGET', KEYS[1], 'rotated')
+if not rotated then
+  redis.call('HSET', KEYS[1], 'rotated', ARGV[1])
+  return 'ok'
+end
+if rotated == '1' then return '0' end
+return rotated
 """
 
 
@@ -251,11 +350,23 @@ class RefreshRejected(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """A rotated token's record, and its successor; or, when the token had been rotated
+    already, when that was (`successor` None)."""
+
+    record: RefreshRecord
+    successor: str | None = None
+    rotated_at_ms: int = 0
+
+
 class RefreshTokens:
     """Rotating refresh tokens, opaque, with only their SHA-256 in Redis (`...t:<tenant>:rt`).
 
-    Each login starts a *family*; refreshing rotates the token within the family. Presenting
-    a token that was already rotated means it leaked: the whole family is revoked.
+    Each login starts a *family* (the session, the access token's `sid`); refreshing rotates
+    the token within the family. A token rotated again within the grace window is answered
+    with the pair its first rotation made (kept sealed, `rtg`); later, it leaked: the whole
+    family is revoked.
     """
 
     def __init__(self, redis: Redis, *, prefix: str, ttl: int) -> None:
@@ -267,13 +378,17 @@ class RefreshTokens:
     def _token_key(self, tenant: str, token: str) -> str:
         return redis_key(self.prefix, tenant, "rt", _digest(token))
 
+    def _grace_key(self, tenant: str, token: str) -> str:
+        return redis_key(self.prefix, tenant, "rtg", _digest(token))
+
     def _family_key(self, tenant: str, family: str) -> str:
         return redis_key(self.prefix, tenant, "rtf", family)
 
     def _user_key(self, tenant: str, user_id: str) -> str:
         return redis_key(self.prefix, tenant, "rtu", user_id)
 
-    async def start_family(self, tenant: str, user_id: str, *, auth_time: int) -> str:
+    async def start_family(self, tenant: str, user_id: str, *, auth_time: int) -> tuple[str, str]:
+        """A new session: its family id and first token."""
         family = uuid.uuid4().hex
         token = secrets.token_urlsafe(32)
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -287,24 +402,26 @@ class RefreshTokens:
             pipe.hset(self._token_key(tenant, token), mapping={"user": user_id, "family": family})
             pipe.expire(self._token_key(tenant, token), self.ttl)
             await pipe.execute()
-        return token
+        return family, token
 
-    async def rotate(self, tenant: str, token: str) -> tuple[str, RefreshRecord]:
-        """Exchange `token` for its successor. Raises `RefreshRejected` with the reason."""
+    async def rotate(self, tenant: str, token: str, *, now_ms: int) -> Rotation:
+        """Exchange `token` for its successor, or say when it was exchanged before. Raises
+        `RefreshRejected` with the reason when the token or its family is gone."""
         token_key = self._token_key(tenant, token)
         record = await self._record(token_key)
         if record is None:
             raise RefreshRejected("unknown or expired refresh token")
         family = record.family
-        outcome = await self._rotate(keys=[token_key, self._family_key(tenant, family)])
-        if outcome == "reused":
-            await self.revoke_family(tenant, family)
-            raise RefreshRejected("refresh token reused; the session was revoked")
-        if outcome != "ok":
+        outcome = str(
+            await self._rotate(keys=[token_key, self._family_key(tenant, family)], args=[now_ms])
+        )
+        if outcome in ("missing", "revoked"):
             raise RefreshRejected("the session was revoked")
-        successor = secrets.token_urlsafe(32)
         auth_time = await self.redis.hget(self._family_key(tenant, family), "auth_time")
         record = RefreshRecord(record.user_id, family, int(auth_time or 0))
+        if outcome != "ok":
+            return Rotation(record, rotated_at_ms=int(outcome))
+        successor = secrets.token_urlsafe(32)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 self._token_key(tenant, successor),
@@ -313,7 +430,22 @@ class RefreshTokens:
             pipe.expire(self._token_key(tenant, successor), self.ttl)
             pipe.expire(self._family_key(tenant, family), self.ttl)
             await pipe.execute()
-        return successor, record
+        return Rotation(record, successor=successor)
+
+    async def keep_pair(self, tenant: str, token: str, sealed: str, *, ttl_ms: int) -> None:
+        """Keep the pair `token`'s rotation made (sealed) for a repeat within `ttl_ms`."""
+        await self.redis.set(self._grace_key(tenant, token), sealed, px=max(1, ttl_ms))
+
+    async def kept_pair(self, tenant: str, token: str, *, wait_seconds: float) -> str | None:
+        """The sealed pair of `token`'s rotation, waiting up to `wait_seconds` for the
+        rotation still under way (the other tab's request) to keep it."""
+        key = self._grace_key(tenant, token)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            sealed = await self.redis.get(key)
+            if sealed is not None or time.monotonic() >= deadline:
+                return None if sealed is None else str(sealed)
+            await asyncio.sleep(0.02)
 
     async def lookup(self, tenant: str, token: str) -> RefreshRecord | None:
         return await self._record(self._token_key(tenant, token))
@@ -323,6 +455,16 @@ class RefreshTokens:
         if not record:
             return None
         return RefreshRecord(user_id=str(record["user"]), family=str(record["family"]))
+
+    async def active(self, tenant: str, family: str) -> bool:
+        """Whether the session is still on (not revoked, not expired)."""
+        revoked = await self.redis.hget(self._family_key(tenant, family), "revoked")
+        return revoked == "0"
+
+    async def password_failure(self, tenant: str, family: str) -> int:
+        """Count a wrong current password given in the session; how many so far."""
+        failures: int = await self.redis.hincrby(self._family_key(tenant, family), "pw_fail", 1)
+        return failures
 
     async def revoke_family(self, tenant: str, family: str) -> None:
         await self.redis.hset(self._family_key(tenant, family), "revoked", "1")

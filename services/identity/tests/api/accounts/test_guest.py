@@ -75,3 +75,30 @@ async def test_guest_window_rules(client: httpx.AsyncClient, seeded: Identity) -
     hexi_admin = await login(client, "hexi", "districtadmin1")
     hexi_state = await client.get("/v1/guest-access", headers=bearer(hexi_admin))
     assert hexi_state.json()["enabled"] is False
+
+
+async def test_a_closed_window_does_not_confirm_the_guest_password(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
+    admin = await login(client, "heping", "districtadmin1")
+    until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    opened = await client.put(
+        "/v1/guest-access", headers=bearer(admin), json={"enabled": True, "valid_until": until}
+    )
+    password = opened.json()["password"]
+    await client.put("/v1/guest-access", headers=bearer(admin), json={"enabled": False})
+    answers = [
+        await client.post(
+            "/v1/auth/login",
+            json={"tenant": "heping", "username": "guest", "password": attempt},
+        )
+        for attempt in (password, "not-the-password")
+    ]
+    right, wrong = answers
+    assert right.status_code == wrong.status_code == 403
+
+    def alike(body: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in body.items() if k != "request_id"}  # each request's own
+
+    assert alike(right.json()) == alike(wrong.json())
+    assert right.json()["type"] == "/problems/guest-access-closed"
