@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from xbt_catalog.resources.schemas import ContentProvider, Grade, Media, Teacher
 
@@ -18,8 +18,8 @@ class ReportProgress(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    position_s: float = Field(ge=0, le=24 * 3600, allow_inf_nan=False)
-    completed: bool = False
+    position_s: StrictFloat = Field(ge=0, le=24 * 3600, allow_inf_nan=False)
+    completed: StrictBool = False
 
 
 class CourseSummary(BaseModel):

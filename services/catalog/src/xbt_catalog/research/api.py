@@ -33,6 +33,7 @@ from xbt_catalog.resources.schemas import Stage, Subject
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.errors import Problem, Unprocessable
 from xbt_shared.mongo import Doc
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 
 # Research answers are private working documents: never stored by any cache.
@@ -222,7 +223,9 @@ async def comments(
     )
 
 
-@router.post("/lesson-plans/{plan_id}/publish-as-resource", status_code=201)
+@router.post(
+    "/lesson-plans/{plan_id}/publish-as-resource", status_code=201, responses=problems(409)
+)
 async def publish_as_resource(
     plan_id: str,
     caller: CurrentCaller,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from xbt_catalog.research.domain import (
     MAX_BODY_CHARS,
@@ -14,7 +14,15 @@ from xbt_catalog.research.domain import (
     MAX_MEMBERS,
     BodyFormat,
 )
-from xbt_catalog.resources.schemas import Grade, Media, Stage, Subject, Text, WorkflowResource
+from xbt_catalog.resources.schemas import (
+    BodyGrade,
+    Grade,
+    Media,
+    Stage,
+    Subject,
+    Text,
+    WorkflowResource,
+)
 
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\w.:@-]{1,64}$")]
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -48,7 +56,7 @@ class CreatePlan(BaseModel):
 
     title: Text
     subject: Subject
-    grade: Grade
+    grade: BodyGrade
     textbook_node_ids: list[NodeId] = Field(default_factory=list, max_length=50)
     body: Body = ""
     body_format: BodyFormat = "markdown"
@@ -61,11 +69,11 @@ class EditPlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    revision: int | None = Field(default=None, ge=1)
+    revision: StrictInt | None = Field(default=None, ge=1)
     summary: Summary = ""
     title: Text | None = None
     subject: Subject | None = None
-    grade: Grade | None = None
+    grade: BodyGrade | None = None
     textbook_node_ids: list[NodeId] | None = Field(default=None, max_length=50)
     body: Body | None = None
     body_format: BodyFormat | None = None

@@ -27,6 +27,7 @@ from xbt_catalog.resources.schemas import (
 from xbt_catalog.resources.service import reader_of
 from xbt_shared.app import is_head
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import problems
 
 router = APIRouter(prefix="/v1")
 
@@ -105,7 +106,7 @@ async def workflow_resources(
     return WorkflowPage.model_validate(found)
 
 
-@router.patch("/resources/{resource_id}", tags=["publishing"])
+@router.patch("/resources/{resource_id}", tags=["publishing"], responses=problems(409))
 async def edit_resource(
     resource_id: str, body: EditResource, caller: CurrentCaller, resources: ResourcesDep
 ) -> WorkflowResource:
@@ -126,7 +127,7 @@ async def recommend(
     return Recommendation.model_validate(recommended)
 
 
-@router.post("/resources/{resource_id}/{action}", tags=["publishing"])
+@router.post("/resources/{resource_id}/{action}", tags=["publishing"], responses=problems(409))
 async def move_through_workflow(
     resource_id: str, action: WorkflowAction, caller: CurrentCaller, resources: ResourcesDep
 ) -> WorkflowResource:

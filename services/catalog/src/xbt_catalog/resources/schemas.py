@@ -13,7 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, RootModel, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    RootModel,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from xbt_catalog.research.domain import BodyFormat
 from xbt_shared.curriculum import Stage as Stage  # re-exported
@@ -26,6 +35,8 @@ ProviderLevel = Literal["city", "district", "school"]
 Sort = Literal["relevance", "newest", "most_viewed"]
 Status = Literal["draft", "in_review", "published", "withdrawn"]
 Grade = Annotated[int, Field(ge=1, le=12)]
+# In a request body: a JSON integer ("5" is refused, not read as 5).
+BodyGrade = Annotated[StrictInt, Field(ge=1, le=12)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -33,8 +44,8 @@ class Media(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: HttpUrl
-    duration_s: int | None = Field(default=None, ge=0)
-    size_bytes: int | None = Field(default=None, ge=0)
+    duration_s: StrictInt | None = Field(default=None, ge=0)
+    size_bytes: StrictInt | None = Field(default=None, ge=0)
     format: Literal["mp4", "pdf", "pptx", "h5", "mp3", "docx"]
 
 
@@ -54,13 +65,13 @@ class CreateResource(BaseModel):
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     kind: Kind
     subject: Subject | None = None
-    grades: list[Grade] = Field(default_factory=list, max_length=12)
+    grades: list[BodyGrade] = Field(default_factory=list, max_length=12)
     textbook_node_ids: list[str] = Field(default_factory=list, max_length=50)
     media: Media
     tags: list[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
     ] = Field(default_factory=list, max_length=20)
-    guest_visible: bool = False
+    guest_visible: StrictBool = False
     category: Category | None = None
     enrichment_kind: EnrichmentKind | None = None
     teacher: Teacher | None = None
@@ -84,14 +95,14 @@ class EditResource(BaseModel):
     title: Text | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     subject: Subject | None = None
-    grades: list[Grade] | None = Field(default=None, max_length=12)
+    grades: list[BodyGrade] | None = Field(default=None, max_length=12)
     textbook_node_ids: list[str] | None = Field(default=None, max_length=50)
     media: Media | None = None
     tags: (
         list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]]
         | None
     ) = Field(default=None, max_length=20)
-    guest_visible: bool | None = None
+    guest_visible: StrictBool | None = None
     category: Category | None = None
     enrichment_kind: EnrichmentKind | None = None
     teacher: Teacher | None = None

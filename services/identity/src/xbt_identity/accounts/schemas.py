@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from xbt_shared.auth import PersonRole
 from xbt_shared.bounds import Instant
@@ -146,7 +146,7 @@ class GuestAccess(BaseModel):
 class GuestAccessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool
+    enabled: StrictBool
     valid_from: Instant | None = None
     valid_until: Instant | None = None
     password: str | None = Field(default=None, min_length=8, max_length=64)

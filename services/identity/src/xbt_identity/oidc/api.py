@@ -145,6 +145,7 @@ def _client_info(client: Client) -> dict[str, object]:
     "/oidc/authorize",
     tags=["oidc"],
     response_model=None,
+    response_class=HTMLResponse,
     responses=_AUTHORIZE_ANSWERS,
     openapi_extra=_OPTIONAL_TOKEN,
 )
@@ -159,6 +160,7 @@ async def authorize(request: Request, oidc: Oidc) -> Response:
     "/oidc/authorize",
     tags=["oidc"],
     response_model=None,
+    response_class=HTMLResponse,
     responses=_AUTHORIZE_ANSWERS,
     openapi_extra=_OPTIONAL_TOKEN,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 ClientName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -29,7 +29,7 @@ class RegisterClientRequest(BaseModel):
     allowed_tenants: list[str] | None = Field(
         default=None, description="Tenants whose users may sign in; null for all."
     )
-    guest_visible: bool = Field(
+    guest_visible: StrictBool = Field(
         default=False, description="Whether districts' guest accounts see and may use it."
     )
     id_token_signed_response_alg: Literal["RS256", "ES256"] = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 SchoolName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -54,8 +54,8 @@ class CreateClassRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     school_id: str
-    grade: int = Field(ge=1, le=12)
-    number: int = Field(ge=1, le=99)
+    grade: StrictInt = Field(ge=1, le=12)
+    number: StrictInt = Field(ge=1, le=99)
 
 
 class AssignTeacherRequest(BaseModel):

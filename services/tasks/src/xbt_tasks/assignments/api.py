@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Query
 
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.assignments.schemas import NewTask, TaskChanges, TaskPage, TaskView
 from xbt_tasks.http import AssignmentsDep, Id
@@ -18,7 +19,7 @@ from xbt_tasks.http import AssignmentsDep, Id
 router = private_router("tasks")
 
 
-@router.post("/tasks", status_code=201)
+@router.post("/tasks", status_code=201, responses=problems(503))
 async def create_task(body: NewTask, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
     return TaskView.model_validate(await tasks.create(caller, body.draft()))
 
@@ -35,19 +36,19 @@ async def teacher_tasks(
     return TaskPage.model_validate(await tasks.teacher_tasks(caller, class_id, page, size))
 
 
-@router.patch("/tasks/{task_id}")
+@router.patch("/tasks/{task_id}", responses=problems(409))
 async def edit_task(
     task_id: Id, body: TaskChanges, caller: CurrentCaller, tasks: AssignmentsDep
 ) -> TaskView:
     return TaskView.model_validate(await tasks.edit(caller, task_id, body.revision, body.changes()))
 
 
-@router.post("/tasks/{task_id}/close")
+@router.post("/tasks/{task_id}/close", responses=problems(409))
 async def close(task_id: Id, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
     """No more submissions (pupils still see the task and their work)."""
     return TaskView.model_validate(await tasks.set_status(caller, task_id, "closed"))
 
 
-@router.post("/tasks/{task_id}/reopen")
+@router.post("/tasks/{task_id}/reopen", responses=problems(409))
 async def reopen(task_id: Id, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
     return TaskView.model_validate(await tasks.set_status(caller, task_id, "open"))

@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 from xbt_shared.bounds import Instant
 from xbt_tasks.assignments import domain
@@ -21,7 +30,7 @@ Title = Annotated[
 class NewItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Id
-    points: float = Field(default=1.0, gt=0, le=100)
+    points: StrictFloat = Field(default=1.0, gt=0, le=100)
 
 
 class NewTask(BaseModel):
@@ -35,13 +44,13 @@ class NewTask(BaseModel):
     class_ids: list[Id] = Field(min_length=1, max_length=domain.MAX_CLASSES)
     resource_ids: list[Id] = Field(default_factory=list, max_length=domain.MAX_RESOURCES)
     items: list[NewItem] = Field(default_factory=list, max_length=domain.MAX_ITEMS)
-    accepts_text: bool = True
-    accepts_files: bool = False
+    accepts_text: StrictBool = True
+    accepts_files: StrictBool = False
     opens_at: Instant | None = Field(default=None, description="default: now")
     due_at: Instant | None = None
-    allow_late: bool = False
-    max_attempts: int = Field(default=1, ge=1, le=domain.MAX_ATTEMPTS)
-    max_score: float | None = Field(
+    allow_late: StrictBool = False
+    max_attempts: StrictInt = Field(default=1, ge=1, le=domain.MAX_ATTEMPTS)
+    max_score: StrictFloat | None = Field(
         default=None, gt=0, le=1000, description="for tasks without items (default 100)"
     )
 
@@ -67,13 +76,13 @@ class TaskChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    revision: int = Field(ge=1)
+    revision: StrictInt = Field(ge=1)
     title: Title | None = None
     instructions: str | None = Field(default=None, max_length=domain.MAX_INSTRUCTIONS)
     opens_at: Instant | None = None
     due_at: Instant | None = None
-    allow_late: bool | None = None
-    max_attempts: int | None = Field(default=None, ge=1, le=domain.MAX_ATTEMPTS)
+    allow_late: StrictBool | None = None
+    max_attempts: StrictInt | None = Field(default=None, ge=1, le=domain.MAX_ATTEMPTS)
 
     def changes(self) -> dict[str, Any]:
         """The fields sent; `due_at: null` removes the due time, other nulls change nothing."""

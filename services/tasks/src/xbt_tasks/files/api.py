@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.errors import BadRequest
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.files.domain import UnsupportedType, content_disposition
 from xbt_tasks.files.schemas import FileView
@@ -59,7 +60,12 @@ def _declared_size(request: Request) -> int | None:
     return int(raw)
 
 
-@router.post("/tasks/{task_id}/files", status_code=201, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/tasks/{task_id}/files",
+    status_code=201,
+    openapi_extra=UPLOAD_BODY,
+    responses=problems(400, 409, 413, 415),
+)
 async def upload(
     task_id: Id,
     filename: FileName,
@@ -105,7 +111,7 @@ async def download(file_id: Id, caller: CurrentCaller, files: FilesDep) -> Strea
     return StreamingResponse(chunks, media_type=view["content_type"], headers=headers)
 
 
-@router.delete("/files/{file_id}", status_code=204)
+@router.delete("/files/{file_id}", status_code=204, responses=problems(409))
 async def delete(file_id: Id, caller: CurrentCaller, files: FilesDep) -> Response:
     """The uploader deletes an upload no handed-in attempt names; the task's teachers
     delete its attachments (409 for a file that is part of handed-in work)."""

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import Query, Response
 
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import problems
 from xbt_shared.routing import NO_STORE_HEADERS, private_router
 from xbt_tasks.gradebook import export
 from xbt_tasks.gradebook.domain import MAX_CLASS_TASKS
@@ -34,7 +35,11 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 T = TypeVar("T")
 
 
-@router.get("/tasks/{task_id}/gradebook", response_model=TaskGradebook, responses=FILE_RESPONSES)
+@router.get(
+    "/tasks/{task_id}/gradebook",
+    response_model=TaskGradebook,
+    responses={**FILE_RESPONSES, **problems(503)},
+)
 async def task_gradebook(
     task_id: Id,
     caller: CurrentCaller,
@@ -58,7 +63,9 @@ async def task_gradebook(
 
 
 @router.get(
-    "/classes/{class_id}/gradebook", response_model=ClassGradebook, responses=FILE_RESPONSES
+    "/classes/{class_id}/gradebook",
+    response_model=ClassGradebook,
+    responses={**FILE_RESPONSES, **problems(503)},
 )
 async def class_gradebook(
     class_id: Id,

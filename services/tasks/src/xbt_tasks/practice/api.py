@@ -10,6 +10,7 @@ from pydantic import StringConstraints
 
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.curriculum import Stage, Subject
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.http import PracticeDep
 from xbt_tasks.practice.schemas import (
@@ -25,7 +26,7 @@ router = private_router("practice")
 PathId = Annotated[str, StringConstraints(pattern=r"^[\w.:@-]{1,120}$")]
 
 
-@router.post("/practice", status_code=201)
+@router.post("/practice", status_code=201, responses=problems(503))
 async def start_practice(
     body: NewPractice, caller: CurrentCaller, practice: PracticeDep
 ) -> PracticeSetView:
@@ -69,7 +70,7 @@ async def practice_set(
     return PracticeSetView.model_validate(await practice.practice_set(caller, practice_id))
 
 
-@router.post("/practice/{practice_id}/answers/{item_id}", status_code=201)
+@router.post("/practice/{practice_id}/answers/{item_id}", status_code=201, responses=problems(409))
 async def answer(
     practice_id: PathId,
     item_id: PathId,

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from xbt_tasks.http import View
 from xbt_tasks.practice.domain import DEFAULT_COUNT, MAX_COUNT, Selection
@@ -14,7 +22,7 @@ from xbt_tasks.practice.domain import DEFAULT_COUNT, MAX_COUNT, Selection
 # The catalog's ids (items, knowledge points, textbook nodes) are at most 120 characters.
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 ObjectiveType = Literal["single", "multiple", "true_false", "fill"]
-Difficulty = Annotated[int, Field(ge=1, le=5)]
+Difficulty = Annotated[StrictInt, Field(ge=1, le=5)]
 
 
 class NewPractice(BaseModel):
@@ -26,10 +34,10 @@ class NewPractice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     knowledge_point: NodeId | None = None
-    include_descendants: bool = True
+    include_descendants: StrictBool = True
     textbook: NodeId | None = None
     up_to: NodeId | None = None
-    count: int = Field(default=DEFAULT_COUNT, ge=1, le=MAX_COUNT)
+    count: StrictInt = Field(default=DEFAULT_COUNT, ge=1, le=MAX_COUNT)
     types: list[ObjectiveType] | None = Field(default=None, min_length=1, max_length=4)
     difficulty: list[Difficulty] | None = Field(default=None, min_length=1, max_length=5)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.http import Id, IdempotencyKey, QuestionsDep, mark_replayed
 from xbt_tasks.questions.domain import Action, QuestionState
@@ -16,7 +17,7 @@ from xbt_tasks.questions.schemas import NewQuestion, NewReply, QuestionPage, Que
 router = private_router("questions")
 
 
-@router.post("/tasks/{task_id}/questions", status_code=201)
+@router.post("/tasks/{task_id}/questions", status_code=201, responses=problems(409))
 async def ask(
     task_id: Id,
     body: NewQuestion,
@@ -65,7 +66,9 @@ async def question(
     return QuestionView.model_validate(await questions.question(caller, task_id, question_id))
 
 
-@router.post("/tasks/{task_id}/questions/{question_id}/replies", status_code=201)
+@router.post(
+    "/tasks/{task_id}/questions/{question_id}/replies", status_code=201, responses=problems(409)
+)
 async def reply(
     task_id: Id,
     question_id: Id,
@@ -89,7 +92,7 @@ async def reply(
     return QuestionView.model_validate(view)
 
 
-@router.delete("/tasks/{task_id}/questions/{question_id}", status_code=204)
+@router.delete("/tasks/{task_id}/questions/{question_id}", status_code=204, responses=problems(409))
 async def delete_question(
     task_id: Id, question_id: Id, caller: CurrentCaller, questions: QuestionsDep
 ) -> Response:
@@ -98,7 +101,7 @@ async def delete_question(
     return Response(status_code=204)
 
 
-@router.post("/tasks/{task_id}/questions/{question_id}/{action}")
+@router.post("/tasks/{task_id}/questions/{question_id}/{action}", responses=problems(409))
 async def act(
     task_id: Id, question_id: Id, action: Action, caller: CurrentCaller, questions: QuestionsDep
 ) -> QuestionView:

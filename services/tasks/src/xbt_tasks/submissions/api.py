@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from xbt_shared.caller import CurrentCaller
+from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.http import Id, IdempotencyKey, SubmissionsDep, mark_replayed
 from xbt_tasks.submissions.schemas import (
@@ -31,7 +32,7 @@ async def task(task_id: Id, caller: CurrentCaller, submissions: SubmissionsDep) 
     return TaskWithWorkView.model_validate(await submissions.task(caller, task_id))
 
 
-@router.post("/tasks/{task_id}/submissions", status_code=201)
+@router.post("/tasks/{task_id}/submissions", status_code=201, responses=problems(409))
 async def submit(
     task_id: Id,
     body: NewSubmission,
@@ -65,7 +66,7 @@ async def submission(
     return SubmissionView.model_validate(await submissions.submission(caller, task_id, pupil_id))
 
 
-@router.post("/tasks/{task_id}/submissions/{pupil_id}/review")
+@router.post("/tasks/{task_id}/submissions/{pupil_id}/review", responses=problems(409))
 async def review(
     task_id: Id, pupil_id: Id, body: ReviewBody, caller: CurrentCaller, submissions: SubmissionsDep
 ) -> SubmissionView:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from xbt_tasks.assignments.domain import MAX_ITEMS
 from xbt_tasks.assignments.schemas import ItemView, TaskSummary, TaskView
@@ -42,10 +50,10 @@ class ReviewBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempt: int = Field(ge=1, description="the attempt reviewed: 409 if a newer one came")
+    attempt: StrictInt = Field(ge=1, description="the attempt reviewed: 409 if a newer one came")
     outcome: Literal["marked", "returned"]
-    item_points: dict[Id, float] = Field(default_factory=dict)
-    score: float | None = Field(default=None, ge=0)
+    item_points: dict[Id, StrictFloat] = Field(default_factory=dict)
+    score: StrictFloat | None = Field(default=None, ge=0)
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
 
     @model_validator(mode="after")
