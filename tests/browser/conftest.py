@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.e2e.conftest import Suite, bearer, gw, login, suite, suite_env  # noqa: F401
+from ..conftest import Suite, bearer, login  # noqa: F401  (re-exported to the tests here)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "gateway" / "portal" / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,7 +59,7 @@ async def new_context(
 
 
 @pytest.fixture
-async def phone(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa: F811
+async def phone(browser: Browser, suite: Suite) -> AsyncIterator[Page]:
     context = await new_context(browser, suite.gateway, PHONE)
     page = await context.new_page()
     yield page
@@ -67,7 +67,7 @@ async def phone(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa:
 
 
 @pytest.fixture
-async def installed(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa: F811
+async def installed(browser: Browser, suite: Suite) -> AsyncIterator[Page]:
     """A phone with the service worker allowed: the portal as an installed app."""
     context = await new_context(browser, suite.gateway, PHONE, service_workers=True)
     page = await context.new_page()
@@ -76,7 +76,7 @@ async def installed(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # n
 
 
 @pytest.fixture
-async def desktop(browser: Browser, suite: Suite) -> AsyncIterator[Page]:  # noqa: F811
+async def desktop(browser: Browser, suite: Suite) -> AsyncIterator[Page]:
     context = await new_context(browser, suite.gateway, DESKTOP)
     page = await context.new_page()
     yield page

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from .conftest import Suite, bearer, login
+from ..conftest import Suite, bearer, login
 
 TASKS = "/api/tasks/v1"
 CATALOG = "/api/catalog/v1"

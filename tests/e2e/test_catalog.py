@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import Suite, bearer, login
+from ..conftest import Suite, bearer, login
 
 
 async def test_pupil_searches_in_chinese_and_narrows(gw: httpx.AsyncClient) -> None:

@@ -19,7 +19,7 @@ import pytest
 from xbt_gateway.server import UVICORN_ARGS
 from xbt_shared.testing import as_environment, free_port
 
-from .conftest import BIN, Suite, _wait_ready
+from ..conftest import BIN, Suite, _wait_ready
 
 HEADER_TIMEOUT = 1.0
 BODY_IDLE = 1.0

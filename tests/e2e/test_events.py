@@ -7,7 +7,7 @@ import uuid
 import aio_pika
 import httpx
 
-from .conftest import Suite, bearer, first_event, login
+from ..conftest import Suite, bearer, first_event, login
 
 
 async def test_user_registered_event_reaches_the_bus(gw: httpx.AsyncClient, suite: Suite) -> None:

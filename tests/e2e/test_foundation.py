@@ -12,7 +12,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .conftest import Suite, bearer, login
+from ..conftest import Suite, bearer, login
 
 
 async def test_login_through_the_gateway_then_me(gw: httpx.AsyncClient) -> None:

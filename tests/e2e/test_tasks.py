@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 import httpx
 
-from .conftest import Suite, bearer, first_event, login
+from ..conftest import Suite, bearer, first_event, login
 
 TASKS = "/api/tasks/v1"
 # From the catalog's demo content (xbt_catalog.seed), seeded for the suite: a city

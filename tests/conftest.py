@@ -1,6 +1,7 @@
-"""The whole suite as separate processes, as `make run` starts it, on isolated names.
+"""The whole suite as separate processes, as `make run` starts it, on isolated names: the
+fixtures of tests/e2e and tests/browser (one suite per test session, shared by both).
 
-One suite per test session: a Mongo-wire server of the session, identity, catalog, tasks and
+A Mongo-wire server of the session, identity, catalog, tasks and
 the gateway (with its edge protocol, `xbt_gateway.server.UVICORN_ARGS`) as uvicorn
 subprocesses on free ports (tasks calling catalog and identity directly, as in the cluster;
 every process runs its outbox relay), with their own database prefix, Redis key prefix,
