@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import FormData, QueryParams
 
+from xbt_identity.http import ClientAddress
 from xbt_identity.http import OidcDep as Oidc
 from xbt_identity.oidc.domain import (
     Client,
@@ -63,6 +64,11 @@ _AUTHORIZE_ANSWERS: dict[int | str, dict[str, Any]] = {
     },
     403: {"content": _LOGIN_PAGE, "description": "The login form: account disabled, ..."},
     423: {"content": _LOGIN_PAGE, "description": "The login form: the account is locked"},
+    429: {
+        "content": _LOGIN_PAGE,
+        "description": "The login form: too many failed logins from this client, wait",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
 # The portal sends its user's access token; a browser without one gets the login form.
 _OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}, {SECURITY_SCHEME: []}]}
@@ -164,9 +170,10 @@ async def authorize(request: Request, oidc: Oidc) -> Response:
     responses=_AUTHORIZE_ANSWERS,
     openapi_extra=_OPTIONAL_TOKEN,
 )
-async def authorize_post(request: Request, oidc: Oidc) -> Response:
+async def authorize_post(request: Request, oidc: Oidc, client: ClientAddress) -> Response:
     """The login form's submission (tenant, username, password and the original request),
-    or an authorization request sent as a form (OIDC Core 3.1.2.1)."""
+    or an authorization request sent as a form (OIDC Core 3.1.2.1). Failed logins count
+    per account and client address, as on `POST /auth/login`."""
     form = await request.form()
     params = _params(form, skip=CREDENTIAL_FIELDS)
     if "username" in form or "password" in form:
@@ -176,6 +183,7 @@ async def authorize_post(request: Request, oidc: Oidc) -> Response:
             tenant=_first(credentials, "tenant"),
             username=_first(credentials, "username"),
             password=_first(credentials, "password"),
+            client=client,
         )
     else:
         outcome = await oidc.authorize(params, await _optional_principal(request))
@@ -277,6 +285,7 @@ def _first(params: Params, name: str) -> str | None:
 _MESSAGES = {
     "invalid-credentials": "区、用户名或密码不正确。",
     "account-locked": "登录失败次数过多，账号已暂时锁定，请稍后再试。",
+    "login-throttled": "登录失败次数过多，请稍后再试。",
     "account-disabled": "该账号已停用，请联系学校或区管理员。",
     "guest-access-closed": "公用账号当前未开放。",
     "password-change-required": "请先登录学不停门户修改初始密码，再访问该平台。",
@@ -346,6 +355,8 @@ def _login_page(oidc: OidcProvider, outcome: ShowLogin) -> HTMLResponse:
         retry = problem.extra.get("retry_after")
         if problem.slug == "account-locked" and retry:
             message = f"登录失败次数过多，账号已暂时锁定，请 {int(retry)} 秒后再试。"
+        elif problem.slug == "login-throttled" and retry:
+            message = f"登录失败次数过多，请 {int(retry)} 秒后再试。"
         error = f'<p class="error" role="alert">{esc(message)}</p>'
     allowed = outcome.request.client.allowed_tenants  # offer only districts it admits
     hidden = "\n".join(

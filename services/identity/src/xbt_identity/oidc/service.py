@@ -271,9 +271,16 @@ class OidcProvider:
             return self._error_redirect(request, refused.error, refused.description)
 
     async def authorize_with_password(
-        self, params: Params, *, tenant: str | None, username: str | None, password: str | None
+        self,
+        params: Params,
+        *,
+        tenant: str | None,
+        username: str | None,
+        password: str | None,
+        client: str,
     ) -> Redirect | ShowLogin:
-        """The login form's submission: check the credentials (with lockout), then grant."""
+        """The login form's submission from `client` (its address): check the credentials
+        (with the lockout of `accounts.login`), then grant."""
         try:
             request = await self.validate_request(params)
         except AuthorizationRedirect as exc:
@@ -284,7 +291,7 @@ class OidcProvider:
             refused = Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
             return ShowLogin(request, refused, **form)
         try:
-            pair = await self.accounts.login(tenant, username, password)
+            pair = await self.accounts.login(tenant, username, password, client=client)
         except Problem as problem:
             return ShowLogin(request, problem, **form)
         # The form signs in to the platform only; no xbt session stays behind.

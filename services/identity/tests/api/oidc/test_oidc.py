@@ -694,18 +694,61 @@ async def test_login_form_respects_lockout(client: httpx.AsyncClient, seeded: Id
     reg = await register(client, await city_admin(client))
     params = challenge_params(reg, generate_token(48))
     form = {**params, "tenant": "heping", "username": "student1"}
+    stranger = {"X-Forwarded-For": "198.51.100.10"}
     statuses = []
     for i in range(5):
-        resp = await client.post("/v1/oidc/authorize", data={**form, "password": f"wrong-{i}"})
+        resp = await client.post(
+            "/v1/oidc/authorize", data={**form, "password": f"wrong-{i}"}, headers=stranger
+        )
         statuses.append(resp.status_code)
     assert statuses == [401, 401, 401, 401, 423]
-    locked = await client.post("/v1/oidc/authorize", data={**form, "password": "xbt-demo-2020"})
+    locked = await client.post(
+        "/v1/oidc/authorize", data={**form, "password": "xbt-demo-2020"}, headers=stranger
+    )
     assert locked.status_code == 423 and "location" not in locked.headers
     assert "锁定" in locked.text and int(locked.headers["retry-after"]) > 0
-    # The lock is the failing client's: the owner on another device still signs in.
+    # The form counts the client as the API does: the same address is locked out there too.
+    same = await client.post(
+        "/v1/auth/login",
+        json={"tenant": "heping", "username": "student1", "password": "xbt-demo-2020"},
+        headers=stranger,
+    )
+    assert same.status_code == 423, same.text
+    # The lock is the failing client's: the owner on another device still signs in, by the
+    # form and by the API.
+    owner = {"X-Forwarded-For": "198.51.100.20"}
+    signed_in = await client.post(
+        "/v1/oidc/authorize", data={**form, "password": "xbt-demo-2020"}, headers=owner
+    )
+    assert signed_in.status_code == 302, signed_in.text
+    assert "code=" in signed_in.headers["location"]
     api = await client.post(
         "/v1/auth/login",
         json={"tenant": "heping", "username": "student1", "password": "xbt-demo-2020"},
-        headers={"X-Forwarded-For": "198.51.100.20"},
+        headers=owner,
     )
     assert api.status_code == 200, api.text
+
+
+async def test_login_form_slows_guessers_spread_over_clients(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
+    """Failures on one account from several clients meet the account's delay: a failing
+    client is told, on the form in Chinese with Retry-After, how long to wait."""
+    reg = await register(client, await city_admin(client))
+    params = challenge_params(reg, generate_token(48))
+    form = {**params, "tenant": "heping", "username": "student2"}
+
+    async def guess(address: str, i: int) -> httpx.Response:
+        return await client.post(
+            "/v1/oidc/authorize",
+            data={**form, "password": f"wrong-{i}"},
+            headers={"X-Forwarded-For": address},
+        )
+
+    first = [(await guess("198.51.100.30", i)).status_code for i in range(3)]
+    assert first == [401, 401, 401]
+    second = [await guess("198.51.100.31", i) for i in range(2)]
+    assert [r.status_code for r in second] == [401, 429]
+    assert "请 1 秒后再试" in second[1].text, second[1].text
+    assert int(second[1].headers["retry-after"]) >= 1
