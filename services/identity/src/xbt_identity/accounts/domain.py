@@ -16,10 +16,39 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from xbt_shared.tenancy import Tenant
+from xbt_shared.tenancy import TENANT_NAMES, Tenant
 
 GUEST_USERNAME = "guest"
 GUEST_NAME = "公用账号"
+
+# the district a login names ---------------------------------------------------------------------
+
+
+def _spellings() -> dict[str, str]:
+    """Every way a login may name a tenant: its id (`heping`), its Chinese name (`和平区`) and
+    that name without 区, 新区 or 市 (`和平`, `滨海`, `天津`); none of them is ambiguous."""
+    spellings: dict[str, str] = {}
+    for tenant_id, name in TENANT_NAMES.items():
+        spellings[tenant_id] = tenant_id
+        spellings[name] = tenant_id
+        for suffix in ("新区", "区", "市"):
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                spellings[name.removesuffix(suffix)] = tenant_id
+                break
+    return spellings
+
+
+_TENANT_SPELLINGS = _spellings()
+
+
+def tenant_named(value: str) -> Tenant | None:
+    """The tenant a login form names, by id or by Chinese name (whitespace, letter case and
+    full-width forms aside); None for anything else, which a login answers like a wrong
+    password."""
+    key = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+    tenant_id = _TENANT_SPELLINGS.get(key) or _TENANT_SPELLINGS.get(key.lower())
+    return Tenant(tenant_id) if tenant_id else None
+
 
 # Roles each administrator may grant when creating an account.
 GRANTABLE_ROLES: dict[str, frozenset[str]] = {

@@ -23,7 +23,14 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tenant: str = Field(max_length=32, examples=["heping"])
+    tenant: str = Field(
+        max_length=32,
+        examples=["heping", "和平区"],
+        description=(
+            "The district (or the city) by its id (`heping`) or its Chinese name (`和平区`, "
+            "`和平`); an unknown one is answered like a wrong password."
+        ),
+    )
     username: str = Field(min_length=1, max_length=64, examples=["student1"])
     password: str = Field(min_length=1, max_length=256)
 

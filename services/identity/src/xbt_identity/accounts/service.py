@@ -175,13 +175,15 @@ class Accounts:
     # login -----------------------------------------------------------------------------------
 
     async def login(
-        self, tenant_id: str, username: str, password: str, *, client: str = UNKNOWN_CLIENT
+        self, tenant_name: str, username: str, password: str, *, client: str = UNKNOWN_CLIENT
     ) -> TokenPair:
         """Check a password login from `client` (its address, see `domain.client_address`):
-        failures count per account and client (`domain.LoginPolicy`)."""
-        if not is_tenant(tenant_id):
+        failures count per account and client (`domain.LoginPolicy`). The district is named
+        by its id or its Chinese name (`domain.tenant_named`); an unknown one is answered
+        like a wrong password."""
+        tenant = domain.tenant_named(tenant_name)
+        if tenant is None:
             raise _invalid_credentials()
-        tenant = Tenant(tenant_id)
         username = username.strip()
         await self._gate(tenant, username, client)
         users = self.users(tenant)

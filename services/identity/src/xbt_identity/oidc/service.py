@@ -46,7 +46,7 @@ from typing import Any
 
 import jwt
 
-from xbt_identity.accounts.domain import User
+from xbt_identity.accounts.domain import User, tenant_named
 from xbt_identity.accounts.service import Accounts
 from xbt_identity.keys.domain import ES256, RS256, KeySet
 from xbt_identity.keys.service import TokenIssuer
@@ -285,18 +285,26 @@ class OidcProvider:
             request = await self.validate_request(params)
         except AuthorizationRedirect as exc:
             return exc.redirect
-        tenant, username, password = tenant or "", (username or "").strip(), password or ""
-        form = {"tenant": tenant or None, "username": username or None}
-        if not (tenant and username and password) or len(username) > 64 or len(password) > 256:
+        username, password = (username or "").strip(), password or ""
+        # The district by its id or its Chinese name, as on `POST /auth/login`.
+        named = tenant_named(tenant or "")
+        form = {"tenant": named.id if named else None, "username": username or None}
+        if (
+            named is None
+            or not (username and password)
+            or len(username) > 64
+            or len(password) > 256
+        ):
             refused = Unauthorized("wrong tenant, username or password", slug="invalid-credentials")
             return ShowLogin(request, refused, **form)
+        tenant = named.id
         try:
             pair = await self.accounts.login(tenant, username, password, client=client)
         except Problem as problem:
             return ShowLogin(request, problem, **form)
         # The form signs in to the platform only; no xbt session stays behind.
         await self.accounts.logout(pair.refresh_token)
-        user = await self.accounts.account_named(Tenant(tenant), username)
+        user = await self.accounts.account_named(named, username)
         if user is None:  # deleted between the two calls
             return ShowLogin(request, Unauthorized("the account no longer exists"), **form)
         if user.must_change_password:
@@ -305,7 +313,7 @@ class OidcProvider:
             )
             return ShowLogin(request, pending, **form)
         try:
-            await self._check_user(request.client, Tenant(tenant), user)
+            await self._check_user(request.client, named, user)
             return await self._issue_code(request, tenant, user, auth_time=int(time.time()))
         except Refused as refused:
             return self._error_redirect(request, refused.error, refused.description)

@@ -690,6 +690,40 @@ async def test_login_form_fallback(client: httpx.AsyncClient, seeded: Identity) 
     assert forced.status_code == 200 and "密码" in forced.text
 
 
+async def test_login_form_takes_the_district_by_chinese_name(
+    client: httpx.AsyncClient, seeded: Identity
+) -> None:
+    reg = await register(client, await city_admin(client))
+    verifier = generate_token(48)
+    params = challenge_params(reg, verifier)
+    form = {**params, "username": "student1"}
+    wrong = await client.post(
+        "/v1/oidc/authorize", data={**form, "tenant": "和平区", "password": "nope"}
+    )
+    assert wrong.status_code == 401 and 'value="heping" selected' in wrong.text
+    unknown = await client.post(
+        "/v1/oidc/authorize", data={**form, "tenant": "和平县", "password": "xbt-demo-2020"}
+    )
+    assert unknown.status_code == 401 and "location" not in unknown.headers
+    assert "用户名或密码不正确" in unknown.text
+    ok = await client.post(
+        "/v1/oidc/authorize", data={**form, "tenant": "和平区", "password": "xbt-demo-2020"}
+    )
+    assert ok.status_code == 302, ok.text
+    token = await redeem(client, reg, query_of(ok.headers["location"])["code"], verifier)
+    assert token.status_code == 200, token.text
+    claims = jwt.decode(token.json()["id_token"], options={"verify_signature": False})
+    assert claims["sub"] == "u-hp-student1" and claims["tid"] == "heping"
+    # 河西区 signs in hexi's student1, not heping's.
+    other = await client.post(
+        "/v1/oidc/authorize", data={**form, "tenant": "河西区", "password": "xbt-demo-2020"}
+    )
+    assert other.status_code == 302, other.text
+    token = await redeem(client, reg, query_of(other.headers["location"])["code"], verifier)
+    claims = jwt.decode(token.json()["id_token"], options={"verify_signature": False})
+    assert claims["sub"] == "u-hx-student1" and claims["tid"] == "hexi"
+
+
 async def test_login_form_respects_lockout(client: httpx.AsyncClient, seeded: Identity) -> None:
     reg = await register(client, await city_admin(client))
     params = challenge_params(reg, generate_token(48))

@@ -87,3 +87,20 @@ def test_the_grace_pair_opens_only_with_the_token_that_sealed_it() -> None:
 )
 def test_unsafe_names(name: str, unsafe: bool) -> None:
     assert unsafe_name(name) is unsafe
+
+
+def test_a_login_names_its_district_by_id_or_chinese_name() -> None:
+    from xbt_identity.accounts.domain import tenant_named
+    from xbt_shared.tenancy import TENANT_NAMES, Tenant
+
+    for tenant_id, name in TENANT_NAMES.items():
+        assert tenant_named(tenant_id) == Tenant(tenant_id)
+        assert tenant_named(name) == Tenant(tenant_id)
+    assert tenant_named("和平") == Tenant("heping")
+    assert tenant_named("滨海") == tenant_named("滨海新区") == Tenant("binhai")
+    assert tenant_named("天津") == Tenant("city")
+    assert tenant_named(" HePing ") == Tenant("heping")
+    assert tenant_named("和平区 ") == Tenant("heping")
+    assert tenant_named("ｈｅｐｉｎｇ") == Tenant("heping")  # full-width letters
+    for unknown in ("", "和平县", "atlantis", "区", "新区", "市", "和", "heping.", "河"):
+        assert tenant_named(unknown) is None, unknown
