@@ -144,7 +144,16 @@ def start_mongo(sup: Supervisor) -> None:
     wait_until(lambda: port_open(MONGO_PORT), "the Mongo-wire server")
 
 
+# Each consuming service and the module listing what it consumes (xbt_shared.topology).
+CONSUMERS = [f"{s.name}=xbt_{s.name}.events" for s in SERVICES]
+
+
 def seed(env: dict[str, str]) -> None:
+    # The queues first: the demo data's events are relayed as soon as their service starts,
+    # maybe before the service consuming them has bound its queue.
+    subprocess.run(
+        [sys.executable, "-m", "xbt_shared.topology", *CONSUMERS], env=env, check=True, cwd=ROOT
+    )
     print("  loading demo data (idempotent)…")
     for module in SEEDS:
         subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=ROOT)

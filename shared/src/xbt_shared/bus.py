@@ -17,6 +17,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import (
     AbstractIncomingMessage,
+    AbstractQueue,
     AbstractRobustChannel,
     AbstractRobustConnection,
     AbstractRobustExchange,
@@ -122,6 +123,34 @@ class EventBus:
         channel: AbstractRobustChannel = await self.connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
         self._consumer_channels.append(channel)
+        queue = await self._declare(channel, consumer, handlers, tenants)
+        name = queue.name
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await self._handle(channel, name, message, handlers)
+
+        await queue.consume(on_message)
+
+    async def declare(
+        self, consumer: str, event_types: Iterable[str], *, tenants: Iterable[str] = ("*",)
+    ) -> None:
+        """Declare `consumer`'s queues and bind them to `event_types`, without consuming:
+        from then on its events wait in its queue, even before the consumer first runs
+        (a topic exchange drops what no queue is bound to)."""
+        assert self.connection is not None, "connect() first"
+        channel: AbstractRobustChannel = await self.connection.channel()
+        try:
+            await self._declare(channel, consumer, list(event_types), tenants)
+        finally:
+            await channel.close()
+
+    async def _declare(
+        self,
+        channel: AbstractRobustChannel,
+        consumer: str,
+        event_types: Iterable[str],
+        tenants: Iterable[str],
+    ) -> AbstractQueue:
         exchange = await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
         )
@@ -141,13 +170,9 @@ class EventBus:
         )
         await channel.declare_queue(f"{name}.dlq", durable=True, arguments=typed)
         for tenant in tenants:
-            for event_type in handlers:
+            for event_type in event_types:
                 await queue.bind(exchange, routing_key=f"{tenant}.{event_type}")
-
-        async def on_message(message: AbstractIncomingMessage) -> None:
-            await self._handle(channel, name, message, handlers)
-
-        await queue.consume(on_message)
+        return queue
 
     async def _handle(
         self,

@@ -82,12 +82,13 @@ class Runtime:
     async def start(self, *, subscriptions: dict[str, Handler] | None = None) -> None:
         await self.bus.connect()
         if self.settings.run_workers:
-            self.relay.start()
-            if self.nudges is not None:
-                self.nudges.start()
+            # Consumers first: the service's own events reach its own queue from the start.
             if subscriptions:
                 self.subscriptions = subscriptions
                 await self.bus.subscribe(self.service, subscriptions)
+            self.relay.start()
+            if self.nudges is not None:
+                self.nudges.start()
         log.info("runtime started", extra={"route": self.service})
 
     async def stop(self) -> None:
