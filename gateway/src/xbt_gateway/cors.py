@@ -76,6 +76,7 @@ class EdgeCors:
                 send,
                 CorsOriginRefused("此来源的网页不能跨域调用本平台的接口"),
                 instance=scope["path"],
+                request_headers=scope["headers"],
             )
         else:
             await self.app(scope, receive, send)

@@ -73,6 +73,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         request_context=False,
         # The port is public; Prometheus scrapes `metrics_port` instead.
         metrics_route=False,
+        # Its paths are the public ones; a client's X-Forwarded-Prefix means nothing here.
+        forwarded_prefix=False,
     )
     assert isinstance(app, GatewayApp)
     app.state.settings = settings

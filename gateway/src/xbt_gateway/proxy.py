@@ -86,7 +86,12 @@ class ProxyMiddleware:
             elif problem.status == 403:
                 AUTH_REJECTED.labels(problem.slug).inc()
             if not started:
-                await send_problem(tracked_send, problem, instance=scope["path"])
+                await send_problem(
+                    tracked_send,
+                    problem,
+                    instance=scope["path"],
+                    request_headers=scope["headers"],
+                )
         except ClientGone:
             pass
         except Exception:
@@ -96,6 +101,7 @@ class ProxyMiddleware:
                     tracked_send,
                     Problem(status=500, slug="internal-error", title="Internal error"),
                     instance=scope["path"],
+                    request_headers=scope["headers"],
                 )
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -65,11 +65,17 @@ def build_app(
     app_class: type[FastAPI] = FastAPI,
     request_context: bool = True,
     metrics_route: bool = True,
+    forwarded_prefix: bool = True,
 ) -> FastAPI:
     """`request_context=False` leaves out the request id/span/metrics middleware, for an
     app (the gateway) that places it itself, outside FastAPI's own middleware.
     `metrics_route=False` leaves out `/metrics`, for an app (the gateway) whose port is
-    public and which serves its metrics on a port of their own."""
+    public and which serves its metrics on a port of their own.
+    `forwarded_prefix=False`: a problem's `instance` ignores `X-Forwarded-Prefix`, for an
+    app (the gateway) whose paths are public already.
+
+    A route's OpenAPI summary is the first line of its function's docstring, the rest its
+    description (`openapi.install`)."""
     setup_observability(
         service,
         level=settings.log_level,
@@ -87,8 +93,9 @@ def build_app(
         # add a second one per request and halve the throughput of a cheap route.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    install_problem_handlers(app)
-    openapi.install(app)  # security and every problem an operation answers
+    install_problem_handlers(app, forwarded_prefix=forwarded_prefix)
+    # security, every problem an operation answers, summaries from docstrings
+    openapi.install(app)
     # Inside the request context, so metrics and spans still say HEAD.
     app.add_middleware(HeadAsGet)
     if request_context:

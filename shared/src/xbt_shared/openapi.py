@@ -18,10 +18,15 @@ route is built:
 What a use case raises beyond those, the route declares with `responses=problems(409, ...)`.
 `install(app)` makes `app.openapi()` return the completed document (computed once).
 A route that documents an error its own way (OAuth's error format) keeps it.
+
+An operation's `summary` is the first line of its route function's docstring and its
+`description` the rest, unless the route sets them (FastAPI would make "Authorize Post" of
+the function's name, and put the whole docstring in the description).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -65,8 +70,19 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
             "type": {"type": "string"},
             "title": {"type": "string"},
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
+            "detail": {
+                "type": "string",
+                "description": "In the language of `Content-Language` (`Accept-Language`: "
+                "Chinese or English)",
+            },
+            "detail_en": {
+                "type": "string",
+                "description": "The English detail, when `detail` is in Chinese",
+            },
+            "instance": {
+                "type": "string",
+                "description": "The public path of the request",
+            },
             "request_id": {"type": "string"},
             "errors": {
                 "type": "array",
@@ -82,8 +98,25 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
         "required": ["field", "message"],
         "properties": {
             "field": {"type": "string", "description": "e.g. `body.title`, `query.page`"},
-            "message": {"type": "string"},
-            "type": {"type": ["string", "null"]},
+            "loc": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": '`field` as its parts: `["body", "title"]`',
+            },
+            "code": {
+                "type": "string",
+                "description": "Stable, for a client to map: pydantic's error type "
+                "(`missing`, `string_too_long`, `int_type`, ...) or `invalid`",
+            },
+            "message": {
+                "type": "string",
+                "description": "Readable, in the language of `Content-Language`",
+            },
+            "message_en": {
+                "type": "string",
+                "description": "The English message, when `message` is in Chinese",
+            },
+            "type": {"type": ["string", "null"], "description": "The same as `code`"},
         },
     },
 }
@@ -178,6 +211,37 @@ def complete_operation(op: dict[str, Any], *, needs_token: bool, statuses: set[i
     op["responses"] = dict(sorted(responses.items()))
 
 
+def docstring_parts(endpoint: Callable[..., Any] | None) -> tuple[str, str] | None:
+    """(summary, description) from a route function's docstring (up to FastAPI's `\\f`):
+    its first line, and the rest."""
+    doc = inspect.getdoc(endpoint) if endpoint is not None else None
+    if not doc:
+        return None
+    doc = doc.split("\f")[0].strip()
+    first, _, rest = doc.partition("\n")
+    return first.strip(), inspect.cleandoc(rest) if rest.strip() else ""
+
+
+def summarize_operation(op: dict[str, Any], route: Any) -> None:
+    """`summary` and `description` from the docstring, when the route sets no summary (a
+    description it sets is kept)."""
+    if getattr(route, "summary", None) is not None:
+        return
+    endpoint = getattr(route, "endpoint", None)
+    parts = docstring_parts(endpoint)
+    if parts is None:
+        return
+    summary, rest = parts
+    op["summary"] = summary
+    # FastAPI made the description of the whole docstring (up to `\f`) when none was given.
+    whole = (inspect.getdoc(endpoint) or "").split("\f")[0].strip()
+    if getattr(route, "description", None) == whole:
+        if rest:
+            op["description"] = rest
+        else:
+            op.pop("description", None)
+
+
 def _content(status: int) -> dict[str, Any]:
     return {"content": problem_response(status)["content"]}
 
@@ -209,6 +273,7 @@ def complete(doc: dict[str, Any], routes: Sequence[Any]) -> dict[str, Any]:
             op = item.get(method.lower())
             if isinstance(op, dict):
                 complete_operation(op, needs_token=needs_token, statuses=statuses)
+                summarize_operation(op, route)
     for name in ("HTTPValidationError", "ValidationError"):
         if name in schemas and _unused(doc, name):
             del schemas[name]

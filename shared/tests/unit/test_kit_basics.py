@@ -40,7 +40,7 @@ async def test_invalid_names_the_field_in_the_problem() -> None:
     body = resp.json()
     assert body["type"] == "/problems/validation-error"
     assert body["detail"] == "must not be empty"
-    assert body["errors"] == [{"field": "title", "message": "must not be empty"}]
+    assert body["errors"] == [{"field": "title", "message": "must not be empty", "code": "invalid"}]
 
 
 def test_grade_names_and_spoken_labels() -> None:

@@ -90,3 +90,71 @@ def test_problems_helper_documents_retry_after() -> None:
     answer = problems(429)[429]
     assert answer["content"][PROBLEM_JSON]["schema"] == {"$ref": PROBLEM_REF}
     assert answer["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+
+def test_summary_and_description_come_from_the_docstring() -> None:
+    app = FastAPI()
+    router = APIRouter(prefix="/v1")
+
+    @router.post("/authorize")
+    async def authorize_post() -> dict[str, str]:
+        """Sign in through the login form.
+
+        The form posts the district, username and password;
+        a wrong one shows the form again.
+        """
+        return {}
+
+    @router.get("/one-line")
+    async def one_line() -> dict[str, str]:
+        """Read one thing."""
+        return {}
+
+    @router.get("/explicit", summary="Given summary", description="Given description")
+    async def explicit() -> dict[str, str]:
+        """Docstring summary.
+
+        Docstring rest."""
+        return {}
+
+    @router.get("/described", description="Given description")
+    async def described() -> dict[str, str]:
+        """Docstring summary.
+
+        Docstring rest."""
+        return {}
+
+    @router.get("/hidden-rest")
+    async def hidden_rest() -> dict[str, str]:
+        """Shown summary.
+
+        Shown description.
+        \f
+        Not for the document.
+        """
+        return {}
+
+    @router.get("/bare")
+    async def bare_route() -> dict[str, str]:
+        return {}
+
+    app.include_router(router)
+    install(app)
+    paths = app.openapi()["paths"]
+    form = paths["/v1/authorize"]["post"]
+    assert form["summary"] == "Sign in through the login form."
+    assert form["description"] == (
+        "The form posts the district, username and password;\na wrong one shows the form again."
+    )
+    assert paths["/v1/one-line"]["get"]["summary"] == "Read one thing."
+    assert "description" not in paths["/v1/one-line"]["get"]
+    given = paths["/v1/explicit"]["get"]
+    assert (given["summary"], given["description"]) == ("Given summary", "Given description")
+    own = paths["/v1/described"]["get"]
+    assert (own["summary"], own["description"]) == (
+        "Docstring summary.",
+        "Given description",
+    )
+    hidden = paths["/v1/hidden-rest"]["get"]
+    assert (hidden["summary"], hidden["description"]) == ("Shown summary.", "Shown description.")
+    assert paths["/v1/bare"]["get"]["summary"] == "Bare Route"  # FastAPI's, with no docstring
