@@ -9,8 +9,13 @@ from fastapi import FastAPI
 
 from xbt_identity import events
 from xbt_identity.accounts.api import router as accounts_router
-from xbt_identity.accounts.service import Accounts, OneTimePasswords, Passwords
-from xbt_identity.accounts.store import LoginAttempts, RefreshTokens, UserStore
+from xbt_identity.accounts.service import (
+    GUEST_LIST_CACHE_SECONDS,
+    Accounts,
+    OneTimePasswords,
+    Passwords,
+)
+from xbt_identity.accounts.store import GuestWindowCache, LoginAttempts, RefreshTokens, UserStore
 from xbt_identity.keys.api import router as keys_router
 from xbt_identity.keys.service import TokenIssuer, load_key_set
 from xbt_identity.oidc.api import router as oidc_router
@@ -85,6 +90,9 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             ),
             attempts=LoginAttempts(runtime.redis, prefix=prefix),
             schools=roster,
+            guest_windows=GuestWindowCache(
+                runtime.redis, prefix=prefix, ttl_seconds=GUEST_LIST_CACHE_SECONDS
+            ),
         )
         app.state.keys = keys
         app.state.accounts = accounts

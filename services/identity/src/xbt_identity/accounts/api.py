@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from xbt_identity.accounts.domain import GUEST_USERNAME, GuestWindow, TokenPair
+from xbt_identity.accounts.domain import GUEST_USERNAME, GuestWindow, TokenPair, in_beijing
 from xbt_identity.accounts.schemas import (
     ChangePasswordRequest,
     CreatedUser,
@@ -26,21 +26,35 @@ from xbt_identity.accounts.schemas import (
     User,
     UserPage,
 )
+from xbt_identity.accounts.service import GUEST_LIST_CACHE_SECONDS
 from xbt_identity.accounts.service import ListedUser as Listed
 from xbt_identity.http import AccountsDep, Admin, ClientAddress, DistrictAdmin
 from xbt_shared.auth import AnyUser
 from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
 from xbt_shared.openapi import problems
-from xbt_shared.tenancy import ALL_TENANTS
 
 router = APIRouter(prefix="/v1")
 
 
 @router.get("/tenants", response_model=list[TenantInfo], tags=["public"])
-async def list_tenants() -> list[TenantInfo]:
-    """The city and its districts, for the login page's district picker."""
-    return [TenantInfo(id=t.id, name=t.name) for t in ALL_TENANTS]
+async def list_tenants(accounts: AccountsDep, response: Response) -> list[TenantInfo]:
+    """The city and its districts, each saying whether its guest entry (游客入口) is open now.
+
+    For the login page's district picker, before anyone signs in. A guest window's details
+    beyond whether it is open and until when stay with the district's administrators.
+    """
+    now = datetime.now(UTC)
+    response.headers["Cache-Control"] = f"public, max-age={GUEST_LIST_CACHE_SECONDS}"
+    return [
+        TenantInfo(
+            id=tenant.id,
+            name=tenant.name,
+            guest_open=window.open_at(now),
+            guest_open_until=in_beijing(window.open_until(now)),
+        )
+        for tenant, window in await accounts.guest_windows_of_all()
+    ]
 
 
 @router.post(
@@ -221,8 +235,8 @@ def _listed(x: Listed) -> ListedUser:
 def _guest_access(window: GuestWindow, *, password: str | None) -> GuestAccess:
     return GuestAccess(
         enabled=window.enabled,
-        valid_from=window.valid_from,
-        valid_until=window.valid_until,
+        valid_from=in_beijing(window.valid_from),
+        valid_until=in_beijing(window.valid_until),
         username=GUEST_USERNAME,
         open_now=window.open_at(datetime.now(UTC)),
         password=password,

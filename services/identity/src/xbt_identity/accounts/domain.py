@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -165,6 +165,28 @@ def can_grant(actor_roles: frozenset[str], roles: set[str]) -> bool:
     return bool(roles) and roles <= allowed
 
 
+# times -----------------------------------------------------------------------------------------
+
+# Asia/Shanghai: UTC+8 without daylight saving since 1991, so a fixed offset is exact.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time a person gave, in UTC: one without an offset is Beijing time."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=BEIJING)
+    return value.astimezone(UTC)
+
+
+def in_beijing(value: datetime | None) -> datetime | None:
+    """A stored (UTC) time as Beijing time, with its +08:00 offset, for an answer."""
+    if value is None:
+        return None
+    if value.tzinfo is None:  # stored without one: the store keeps UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BEIJING)
+
+
 # the guest account -----------------------------------------------------------------------------
 
 
@@ -180,6 +202,10 @@ class GuestWindow:
         return guest_window_open(
             enabled=self.enabled, valid_from=self.valid_from, valid_until=self.valid_until, now=now
         )
+
+    def open_until(self, now: datetime) -> datetime | None:
+        """When the window open at `now` closes (None when it is closed, or has no end)."""
+        return self.valid_until if self.open_at(now) else None
 
 
 def guest_window_open(

@@ -6,10 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
+from xbt_identity.accounts.domain import as_utc
 from xbt_shared.auth import PersonRole
-from xbt_shared.bounds import Instant
+from xbt_shared.bounds import EARLIEST, LATEST
 
 Username = Annotated[
     str,
@@ -18,6 +27,29 @@ Username = Annotated[
     ),
 ]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+def _bounded(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(
+            f"时间须在 {EARLIEST.year} 年至 {LATEST.year - 1} 年之间 "
+            f"(a time between {EARLIEST.year} and {LATEST.year - 1})"
+        )
+    return value
+
+
+# A time a person gives: with an offset (`2026-03-09T15:00:00+08:00`, `...Z`) or without one,
+# which is Beijing time (`2026-03-09T15:00:00` is 07:00 UTC); taken as UTC, between 2000 and
+# 2099 (like `xbt_shared.bounds.Instant`, which refuses a time without an offset).
+LocalInstant = Annotated[
+    datetime,
+    AfterValidator(as_utc),
+    AfterValidator(_bounded),
+    Field(
+        description="Without an offset, Beijing time (Asia/Shanghai).",
+        json_schema_extra={"x-earliest": EARLIEST.isoformat(), "x-latest": LATEST.isoformat()},
+    ),
+]
 
 
 class LoginRequest(BaseModel):
@@ -141,8 +173,8 @@ class UserPage(BaseModel):
 
 class GuestAccess(BaseModel):
     enabled: bool
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: datetime | None = Field(default=None, description="Beijing time (+08:00).")
+    valid_until: datetime | None = Field(default=None, description="Beijing time (+08:00).")
     username: str
     open_now: bool
     password: str | None = Field(
@@ -154,11 +186,18 @@ class GuestAccessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: StrictBool
-    valid_from: Instant | None = None
-    valid_until: Instant | None = None
+    valid_from: LocalInstant | None = None
+    valid_until: LocalInstant | None = None
     password: str | None = Field(default=None, min_length=8, max_length=64)
 
 
 class TenantInfo(BaseModel):
-    id: str
-    name: str
+    id: str = Field(examples=["heping"])
+    name: str = Field(examples=["和平区"])
+    guest_open: bool = Field(
+        description="Whether the district's guest account (公用账号, 游客入口) may sign in now."
+    )
+    guest_open_until: datetime | None = Field(
+        default=None,
+        description="When the open guest window closes, Beijing time (+08:00); null when closed.",
+    )

@@ -29,7 +29,13 @@ from xbt_identity.accounts.domain import (
     TokenPair,
     User,
 )
-from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
+from xbt_identity.accounts.store import (
+    GuestWindowCache,
+    LoginAttempts,
+    RefreshRejected,
+    RefreshTokens,
+    UserStore,
+)
 from xbt_identity.events import AccountLocked as AccountLockedEvent
 from xbt_identity.events import UserRegistered
 from xbt_identity.keys.service import TokenIssuer
@@ -39,7 +45,7 @@ from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, Unprocessable
 from xbt_shared.mongo import Mongo, UnitOfWork
-from xbt_shared.tenancy import Tenant, is_tenant
+from xbt_shared.tenancy import ALL_TENANTS, Tenant, is_tenant
 from xbt_shared.transactions import CONCURRENT_INSERT
 
 
@@ -50,6 +56,10 @@ class AccountLocked(Problem):
 class LoginThrottled(Problem):
     status, slug, title = 429, "login-throttled", "Too many failed logins"
 
+
+# How long the public district list may show a guest window (in Redis and in HTTP caches):
+# setting a window forgets Redis's copy, so only a browser's copy can lag, by this much.
+GUEST_LIST_CACHE_SECONDS = 30
 
 # The client a login comes from when the route could not say (see `http.ClientAddress`).
 UNKNOWN_CLIENT = "unknown"
@@ -150,6 +160,7 @@ class Accounts:
         refresh: RefreshTokens,
         attempts: LoginAttempts,
         schools: Schools,
+        guest_windows: GuestWindowCache,
     ) -> None:
         self.settings = settings
         self.mongo = mongo
@@ -159,6 +170,7 @@ class Accounts:
         self.refresh = refresh
         self.attempts = attempts
         self.schools = schools
+        self.guest_windows = guest_windows
         self.policy = LoginPolicy(
             client_limit=settings.max_failed_logins,
             window_ms=settings.failed_login_window_seconds * 1000,
@@ -519,6 +531,23 @@ class Accounts:
         """The guest window of the district the caller administers."""
         return await UserStore(caller.db).guest_window()
 
+    async def guest_windows_of_all(self) -> list[tuple[Tenant, GuestWindow]]:
+        """Every tenant's guest window, for the public district list (no caller: the login
+        page asks before anyone signs in). Kept briefly in Redis; the missing ones are read
+        at once and kept."""
+        tenants = ALL_TENANTS
+        kept = await self.guest_windows.windows([t.id for t in tenants])
+        missing = [t for t, window in zip(tenants, kept, strict=True) if window is None]
+        read: dict[str, GuestWindow] = {}
+        if missing:
+            found = await asyncio.gather(*(self.users(t).guest_window() for t in missing))
+            read = {t.id: window for t, window in zip(missing, found, strict=True)}
+            await self.guest_windows.keep(read)
+        return [
+            (t, window if window is not None else read[t.id])
+            for t, window in zip(tenants, kept, strict=True)
+        ]
+
     async def guest_open_now(self, tenant: Tenant) -> bool:
         """Whether the tenant's guest account may sign in now (a login has no caller yet)."""
         return (await self.users(tenant).guest_window()).open_at(datetime.now(UTC))
@@ -553,6 +582,7 @@ class Accounts:
             else:
                 await users.update(guest.id, {"password_hash": hashed})
         await users.put_guest_window(window, by=caller.user_id, at=now_ms())
+        await self.guest_windows.forget(caller.tenant.id)  # the public list shows it at once
         if not window.enabled and guest is not None:
             await self.refresh.revoke_user(caller.tenant.id, guest.id)
         return await users.guest_window(), new_password

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -183,6 +184,62 @@ class UserStore(TenantStore):
         await self.tdb[SETTINGS].replace_one(
             {"_id": GUEST_SETTING}, doc, upsert=True, session=self.session
         )
+
+
+# Redis: guest windows for the public district list -----------------------------------------------
+
+
+class GuestWindowCache:
+    """Each tenant's guest window, kept briefly in Redis (`t:<tenant>:guest_window`) for the
+    public district list, which every login page asks for: one MGET instead of a database
+    read per district. Setting a window forgets its tenant's copy, on every replica."""
+
+    def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+
+    def _key(self, tenant: str) -> str:
+        return redis_key(self.prefix, tenant, "guest_window")
+
+    async def windows(self, tenants: Sequence[str]) -> list[GuestWindow | None]:
+        """The kept window of each tenant, None where there is none."""
+        if not tenants:
+            return []
+        kept = await self.redis.mget([self._key(t) for t in tenants])
+        return [_window_from_json(raw) if raw else None for raw in kept]
+
+    async def keep(self, windows: Mapping[str, GuestWindow]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for tenant, window in windows.items():
+                pipe.set(self._key(tenant), _window_to_json(window), ex=self.ttl_seconds)
+            await pipe.execute()
+
+    async def forget(self, tenant: str) -> None:
+        await self.redis.delete(self._key(tenant))
+
+
+def _window_to_json(window: GuestWindow) -> str:
+    return json.dumps(
+        {
+            "enabled": window.enabled,
+            "valid_from": window.valid_from.isoformat() if window.valid_from else None,
+            "valid_until": window.valid_until.isoformat() if window.valid_until else None,
+        }
+    )
+
+
+def _window_from_json(raw: str | bytes) -> GuestWindow:
+    doc = json.loads(raw)
+    return GuestWindow(
+        enabled=bool(doc["enabled"]),
+        valid_from=_instant(doc.get("valid_from")),
+        valid_until=_instant(doc.get("valid_until")),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 # Redis: login bookkeeping ----------------------------------------------------------------------

@@ -64,8 +64,9 @@ _AUTHORIZE_ANSWERS: dict[int | str, dict[str, Any]] = {
     },
     403: {"content": _LOGIN_PAGE, "description": "The login form: account disabled, ..."},
     423: {"content": _LOGIN_PAGE, "description": "The login form: the account is locked"},
+    # The form's own delays are the page; a rate limit on the way (the gateway's) a problem.
     429: {
-        "content": _LOGIN_PAGE,
+        "content": {**problem_response(429)["content"], **_LOGIN_PAGE},
         "description": "The login form: too many failed logins from this client, wait",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
