@@ -22,6 +22,7 @@ from xbt_catalog.research.api import router as research_router
 from xbt_catalog.research.service import Research
 from xbt_catalog.research.store import ResearchStore
 from xbt_catalog.resources.api import router as resources_router
+from xbt_catalog.resources.chapters import Chapters
 from xbt_catalog.resources.service import Resources
 from xbt_catalog.resources.store import ResourceStore
 from xbt_catalog.resources.views import ViewCounter
@@ -66,10 +67,12 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             namespace=CACHE_NAMESPACE,
             ttl=settings.cache_ttl_seconds,
         )
+        chapters = Chapters(runtime.mongo)
         indexes = TenantIndexes(
             runtime.mongo,
             versions_of=cache.current,
             follow_interval=settings.index_follow_seconds,
+            chapters=chapters,
         )
         # The indexes are millions of long-lived objects: build_app freezes them (gc.freeze)
         # once this lifespan has started, so full collections never walk them.
@@ -83,7 +86,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         )
         views.start()
         pages = settings.max_page_size
-        resources = Resources(mongo=runtime.mongo, cache=cache, views=views, index=indexes)
+        resources = Resources(
+            mongo=runtime.mongo, cache=cache, views=views, index=indexes, chapters=chapters
+        )
         app.state.resources = resources
         app.state.search = Search(cache=cache, index=indexes, max_page_size=pages)
         app.state.courses = Courses(mongo=runtime.mongo, cache=cache, max_page_size=pages)

@@ -12,10 +12,16 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from xbt_catalog.bank.schemas import BankItem, ItemPage, KnowledgePointTree
+from xbt_catalog.bank.schemas import (
+    BankItem,
+    ItemPage,
+    KnowledgePointMatches,
+    KnowledgePoints,
+    KnowledgePointTree,
+)
 from xbt_catalog.courses.schemas import Course, CoursePage
 from xbt_catalog.courses.store import CourseStore
-from xbt_catalog.resources.schemas import Resource, Textbook, TextbookList
+from xbt_catalog.resources.schemas import Resource, Textbook, TextbookList, TextbookNodeView
 from xbt_catalog.resources.service import Resources
 from xbt_catalog.resources.store import ResourceStore
 from xbt_catalog.schedule.schemas import TvScheduleDays
@@ -35,12 +41,13 @@ from .schedule.test_schedule import SLOTS
 CACHED_READS: dict[str, type[BaseModel]] = {
     "/v1/textbooks": TextbookList,
     "/v1/textbooks/{textbook_id}": Textbook,
+    "/v1/textbooks/nodes/{node_id}": TextbookNodeView,
     "/v1/resources": ResourcePage,
     "/v1/resources/{resource_id}": Resource,
     "/v1/courses": CoursePage,
     "/v1/courses/{course_id}": Course,
     "/v1/tv-schedule": TvScheduleDays,
-    "/v1/knowledge-points": KnowledgePointTree,
+    "/v1/knowledge-points": KnowledgePoints,
     "/v1/items": ItemPage,
     "/v1/items/{item_id}": BankItem,
 }
@@ -105,6 +112,8 @@ async def test_textbooks_and_resources_are_served_as_documented(
     listed = await _documented(client, TextbookList, "/v1/textbooks", me)
     assert [t["id"] for t in listed] == ["tb-math-g7-2"]
     await _documented(client, Textbook, "/v1/textbooks/tb-math-g7-2", me)
+    for node in ("tb-math-g7-2", "tb-math-g7-2.u8", "tb-math-g7-2.u8.l2"):
+        await _documented(client, TextbookNodeView, f"/v1/textbooks/nodes/{node}", me)
     page = await _documented(client, ResourcePage, "/v1/resources", me, size=50)
     # enrichment (category, no stage), district and school content among them
     assert {"r-city-4", "r-hp-1", "r-hp-school"} <= {i["id"] for i in page["items"]}
@@ -203,6 +212,10 @@ async def test_the_question_bank_is_served_as_documented_to_each_audience(
         stage="初中",
     )
     assert tree["tree"]
+    found = await _documented(
+        client, KnowledgePointMatches, "/v1/knowledge-points", pupil(tokens), q="方程"
+    )
+    assert found["items"]
     for headers, keys in ((pupil(tokens), False), (key_holder, True)):
         page = await _documented(
             client, ItemPage, "/v1/items", headers, knowledge_point="kp-alg", size=50

@@ -19,7 +19,7 @@ from xbt_catalog.bank.schemas import (
     CheckAnswer,
     CheckResult,
     ItemPage,
-    KnowledgePointTree,
+    KnowledgePoints,
 )
 from xbt_catalog.bank.service import ItemSelection
 from xbt_catalog.http import BankDep, Size, cached_read, cached_response
@@ -36,17 +36,43 @@ NodeId = Annotated[str | None, Query(min_length=1, max_length=120)]
 
 @router.get(
     "/knowledge-points",
-    responses=cached_read(KnowledgePointTree, "The tree, city points with the district's."),
+    responses=cached_read(
+        KnowledgePoints,
+        "Without `q`: the tree, city points with the district's. With `q`: the points found "
+        "by name, each with its path.",
+    ),
 )
 async def knowledge_points(
     request: Request,
     caller: CurrentCaller,
     bank: BankDep,
-    subject: Subject,
-    stage: Stage,
+    subject: Subject | None = None,
+    stage: Stage | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=50,
+            description="a part of the Chinese name (函数); also finds the points under a "
+            "point so named. Then `subject` and `stage` are optional filters",
+        ),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Size = 20,
 ) -> Response:
-    """The knowledge-point tree (知识点) of a subject and stage, nested by `children`."""
-    cached = await bank.knowledge_points(reader_of(caller), subject=subject, stage=stage)
+    """The knowledge-point tree of a subject and stage, or knowledge points found by name.
+
+    Without `q`, `subject` and `stage` are required and the answer is the tree (知识点),
+    nested by `children`. With `q`, a page of the points whose name holds it (then those
+    under such a point), each with its `path` of names from the root."""
+    reader = reader_of(caller)
+    text = (q or "").strip()
+    if text:
+        cached = await bank.find_knowledge_points(
+            reader, q=text, subject=subject, stage=stage, page=page, size=size
+        )
+    else:
+        cached = await bank.knowledge_points(reader, subject=subject, stage=stage)
     return cached_response(request, cached)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -204,3 +205,44 @@ def knowledge_tree(points: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Doc]
 
     order(roots)
     return roots
+
+
+PATH_SEPARATOR = " › "
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+
+
+def matching_points(points: Iterable[tuple[str, Mapping[str, Any]]], q: str) -> list[Doc]:
+    """The points whose name contains `q`, then those only an ancestor's name does (full-width
+    and case folded, spaces ignored), each with its path of ancestors from the root: `{id,
+    name, subject, stage, depth, parent_id, owner, path: [{id, name}], path_text}`. In the
+    order given (the stores', city first) within each group; a district may not redefine a
+    city point."""
+    wanted = _folded(q)
+    known: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for owner, point in points:
+        known.setdefault(point["_id"], (owner, point))
+    named: list[Doc] = []
+    below: list[Doc] = []
+    for point_id, (owner, point) in known.items():
+        ancestors = [known[a][1] for a in point.get("path") or [] if a in known]
+        path = [{"id": a["_id"], "name": a.get("name", "")} for a in ancestors]
+        name = point.get("name", "")
+        entry: Doc = {
+            "id": point_id,
+            "name": name,
+            "subject": point.get("subject"),
+            "stage": point.get("stage"),
+            "depth": point.get("depth", len(point.get("path") or [])),
+            "parent_id": point.get("parent_id"),
+            "owner": owner,
+            "path": path,
+            "path_text": PATH_SEPARATOR.join([*(a["name"] for a in path), name]),
+        }
+        if wanted in _folded(name):
+            named.append(entry)
+        elif any(wanted in _folded(a["name"]) for a in path):
+            below.append(entry)
+    return named + below

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel
 
 from xbt_catalog.bank.domain import Audience
-from xbt_catalog.resources.schemas import Stage, Subject
+from xbt_catalog.resources.schemas import CHAPTERS_DOC, Chapter, Stage, Subject
 from xbt_shared.marking import ItemType
 from xbt_shared.mongo import Doc
 
@@ -122,6 +122,42 @@ class BankItem(ItemForPupil):
 
     answer: JsonValue = Field(default=None, description="Key holders only. " + ANSWER_KEY)
     explanation: str | None = Field(default=None, description="key holders only")
+    chapters: list[Chapter] = Field(default_factory=list, description=CHAPTERS_DOC)
+
+
+class KnowledgePointStep(BaseModel):
+    id: str
+    name: str
+
+
+class KnowledgePointMatch(BaseModel):
+    """A knowledge point found by name, with the points above it."""
+
+    id: str
+    name: str
+    subject: Subject | None
+    stage: Stage | None
+    depth: int
+    parent_id: str | None
+    owner: str
+    path: list[KnowledgePointStep] = Field(description="the points above it, from the root")
+    path_text: str = Field(description="the path and the name, e.g. 函数 › 一次函数")
+
+
+class KnowledgePointMatches(BaseModel):
+    """Knowledge points by name (`q`): those named so first, then those under them."""
+
+    q: str
+    subject: Subject | None
+    stage: Stage | None
+    items: list[KnowledgePointMatch]
+    total: int
+    page: int
+    size: int
+
+
+class KnowledgePoints(RootModel[KnowledgePointTree | KnowledgePointMatches]):
+    """Without `q`: the tree of a subject and stage; with `q`: the points found by name."""
 
 
 class ItemPage(BaseModel):

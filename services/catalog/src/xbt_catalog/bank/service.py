@@ -15,6 +15,7 @@ from xbt_catalog.bank.domain import (
     is_pupil_with_classes,
     knowledge_tree,
     locked_for,
+    matching_points,
     progress_nodes,
 )
 from xbt_catalog.bank.schemas import CheckResult, shape_item
@@ -104,9 +105,15 @@ class Bank:
 
     # knowledge points --------------------------------------------------------------------------
 
-    async def knowledge_points(self, reader: Reader, *, subject: str, stage: str) -> Cached:
+    async def knowledge_points(
+        self, reader: Reader, *, subject: str | None, stage: str | None
+    ) -> Cached:
         """The knowledge-point tree of a subject and stage: the city's, with the reader's
         district's own points added."""
+        if subject is None:
+            raise _invalid("query.subject", "name a subject and a stage, or search with q")
+        if stage is None:
+            raise _invalid("query.stage", "name a subject and a stage, or search with q")
         scopes = scopes_of(reader)
         key = f"bank:kp-tree:{cache_key({'subject': subject, 'stage': stage})}"
 
@@ -120,6 +127,43 @@ class Bank:
 
         return await self.cache.get_or_load(scopes, key, load)
 
+    async def find_knowledge_points(
+        self,
+        reader: Reader,
+        *,
+        q: str,
+        subject: str | None,
+        stage: str | None,
+        page: int,
+        size: int,
+    ) -> Cached:
+        """Knowledge points by name: those whose name holds `q`, then those under a point
+        whose name does, with their paths; the city's and the reader's district's."""
+        if size > self.max_page_size:
+            raise _invalid("query.size", f"at most {self.max_page_size}")
+        scopes = scopes_of(reader)
+        where = {k: v for k, v in {"subject": subject, "stage": stage}.items() if v is not None}
+        key = "bank:kp-find:" + cache_key({"q": q, **where, "p": page, "n": size})
+
+        async def load() -> Doc:
+            flat = [
+                (scope, p)
+                for scope in scopes
+                for p in await self.store(scope).knowledge_points_where(where)
+            ]
+            found = matching_points(flat, q)
+            return {
+                "q": q,
+                "subject": subject,
+                "stage": stage,
+                "items": found[(page - 1) * size : page * size],
+                "total": len(found),
+                "page": page,
+                "size": size,
+            }
+
+        return await self.cache.get_or_load(scopes, key, load)
+
     # items -------------------------------------------------------------------------------------
 
     async def item(self, reader: Reader, audience: Audience, item_id: str) -> Cached:
@@ -129,7 +173,7 @@ class Bank:
 
         async def load() -> Doc:
             scope, doc = await self._find_visible(reader, item_id)
-            return shape_item(doc, scope, audience)
+            return self._shaped(doc, scope, audience)
 
         return await self.cache.get_or_load(scopes_of(reader), key, load)
 
@@ -207,6 +251,11 @@ class Bank:
 
     # helpers -----------------------------------------------------------------------------------
 
+    def _shaped(self, doc: Doc, scope: str, audience: Audience) -> Doc:
+        """The item for its audience, with the textbook chapters of its nodes."""
+        chapters = self.resources.chapters.of(scope, doc.get("textbook_node_ids"))
+        return {**shape_item(doc, scope, audience), "chapters": chapters}
+
     async def _find_visible(self, reader: Reader, item_id: str) -> tuple[str, Doc]:
         for scope in reversed(scopes_of(reader)):
             doc = await self.store(scope).item(item_id)
@@ -277,7 +326,7 @@ class Bank:
                 for doc in await self.store(scope).items_by_ids(ids):
                     found[(scope, doc["_id"])] = doc
         items = [
-            shape_item(found[(s, i)], s, audience)
+            self._shaped(found[(s, i)], s, audience)
             for _, i, s in wanted
             if (s, i) in found and readable(reader, found[(s, i)], s)
         ]

@@ -16,6 +16,8 @@ ITEMS = "items"
 # The answer-key lock's projection of the district's tasks (from the tasks service's events).
 LOCK_TASKS = "answer_lock_tasks"
 LOCK_WORK = "answer_lock_work"
+# More knowledge points than any one database holds (the city's has a few hundred).
+MAX_POINTS = 20_000
 
 
 class BankStore(TenantStore):
@@ -34,6 +36,11 @@ class BankStore(TenantStore):
 
     async def knowledge_points(self, *, subject: str, stage: str) -> list[Doc]:
         cursor = self.tdb[KNOWLEDGE_POINTS].find({"subject": subject, "stage": stage})
+        return [p async for p in cursor]
+
+    async def knowledge_points_where(self, query: Doc) -> list[Doc]:
+        """Points matching `query` (a subject and stage, either, or none), in stored order."""
+        cursor = self.tdb[KNOWLEDGE_POINTS].find(query).limit(MAX_POINTS)
         return [p async for p in cursor]
 
     async def knowledge_point(self, kp_id: str) -> Doc | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from xbt_catalog.http import Page, ResourcesDep, cached_read, cached_response
 from xbt_catalog.resources.domain import WORKFLOW_ACTIONS, WorkflowAction
@@ -21,6 +21,7 @@ from xbt_catalog.resources.schemas import (
     Subject,
     Textbook,
     TextbookList,
+    TextbookNodeView,
     WorkflowPage,
     WorkflowResource,
 )
@@ -53,6 +54,22 @@ async def list_textbooks(
         if v is not None
     }
     cached = await resources.list_textbooks(reader_of(caller), filters)
+    return cached_response(request, cached)
+
+
+@router.get(
+    "/textbooks/nodes/{node_id}",
+    tags=["textbooks"],
+    responses=cached_read(TextbookNodeView, "The node, its path from the book down, its children."),
+)
+async def textbook_node(
+    node_id: Annotated[str, Path(min_length=1, max_length=120)],
+    request: Request,
+    caller: CurrentCaller,
+    resources: ResourcesDep,
+) -> Response:
+    """A textbook node (book, unit or lesson) with its path, children and book, by node id."""
+    cached = await resources.node(reader_of(caller), node_id)
     return cached_response(request, cached)
 
 

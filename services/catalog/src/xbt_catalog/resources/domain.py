@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from xbt_shared.auth import Principal
+from xbt_shared.curriculum import GRADE_NAMES
 from xbt_shared.curriculum import STAGES as STAGES  # re-exported
 from xbt_shared.curriculum import SUBJECTS as SUBJECTS
 from xbt_shared.curriculum import stage_of as stage_of
@@ -425,3 +426,95 @@ def page_too_large(max_page_size: int) -> Unprocessable:
         f"size may be at most {max_page_size}",
         errors=[{"field": "query.size", "message": f"at most {max_page_size}"}],
     )
+
+
+# where a textbook node sits -----------------------------------------------------------------
+
+NodeKind = Literal["textbook", "unit", "lesson"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRef:
+    """A node of a textbook's tree (or the textbook itself) and the nodes above it."""
+
+    id: str
+    kind: str
+    title: str
+    textbook: Doc  # `public_textbook` of the book, without its tree
+    # (kind, id, title) from the textbook down to this node, both included
+    lineage: tuple[tuple[str, str, str], ...]
+    children: tuple[Doc, ...] = ()
+
+    @property
+    def ancestor_ids(self) -> tuple[str, ...]:
+        """The textbook's id, every node above this one, and this node's id."""
+        return tuple(node_id for _, node_id, _ in self.lineage)
+
+    def chapter(self) -> Doc:
+        """What a resource or item attached to this node shows of it: the book, the unit and
+        the lesson (each `{id, title}`, null where the node is above that level)."""
+        out: Doc = {"node_id": self.id, "textbook": None, "unit": None, "lesson": None}
+        for kind, node_id, title in self.lineage:
+            if kind in ("textbook", "unit", "lesson") and out[kind] is None:
+                out[kind] = {"id": node_id, "title": title}
+        return out
+
+    def path(self) -> list[Doc]:
+        """From the book's stage down to this node, each step `{kind, id, title}`: stage,
+        grade, subject and volume (their ids are the values `GET /textbooks` filters by),
+        then the textbook, its unit and lesson."""
+        tb = self.textbook
+        steps: list[Doc] = []
+        for kind, value, title in (
+            ("stage", tb.get("stage"), tb.get("stage")),
+            ("grade", tb.get("grade"), _grade_title(tb.get("grade"))),
+            ("subject", tb.get("subject"), tb.get("subject")),
+            ("volume", tb.get("volume"), tb.get("volume")),
+        ):
+            if value is not None:
+                steps.append({"kind": kind, "id": str(value), "title": str(title)})
+        steps += [{"kind": k, "id": i, "title": t} for k, i, t in self.lineage]
+        return steps
+
+    def view(self) -> Doc:
+        """The node as `GET /textbooks/nodes/{id}` answers it."""
+        parent = self.lineage[-2][1] if len(self.lineage) > 1 else None
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "textbook_id": self.textbook["id"],
+            "parent_id": parent,
+            "path": self.path(),
+            "children": list(self.children),
+            "textbook": self.textbook,
+        }
+
+
+def _grade_title(grade: object) -> str:
+    return GRADE_NAMES.get(grade, str(grade)) if isinstance(grade, int) else str(grade)
+
+
+def textbook_nodes(doc: Mapping[str, Any]) -> list[NodeRef]:
+    """The textbook and every node of its tree, each with its lineage (any depth)."""
+    book = public_textbook(doc)
+    root = ("textbook", str(doc["_id"]), str(doc.get("title") or ""))
+    tree = list(doc.get("tree") or [])
+    out = [NodeRef(root[1], "textbook", root[2], book, (root,), tuple(tree))]
+
+    def walk(nodes: list[Any], above: tuple[tuple[str, str, str], ...]) -> None:
+        for node in nodes:
+            if not isinstance(node, Mapping) or not node.get("id"):
+                continue
+            step = (str(node.get("kind") or "node"), str(node["id"]), str(node.get("title") or ""))
+            children = list(node.get("children") or [])
+            out.append(NodeRef(step[1], step[0], step[2], book, (*above, step), tuple(children)))
+            walk(children, (*above, step))
+
+    walk(tree, (root,))
+    return out
+
+
+def find_node(doc: Mapping[str, Any], node_id: str) -> NodeRef | None:
+    """`node_id` in this textbook (the book itself included), or None."""
+    return next((n for n in textbook_nodes(doc) if n.id == node_id), None)

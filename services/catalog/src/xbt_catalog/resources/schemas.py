@@ -149,6 +149,49 @@ class TextbookSummary(BaseModel):
     updated_at: dt.datetime
 
 
+class NodeLink(BaseModel):
+    id: str
+    title: str
+
+
+class Chapter(BaseModel):
+    """Where in a textbook a resource or item sits: the node it is attached to, its book,
+    unit and lesson (null where the node is above that level)."""
+
+    node_id: str
+    textbook: NodeLink
+    unit: NodeLink | None
+    lesson: NodeLink | None
+
+
+CHAPTERS_DOC = "the textbook chapters it is attached to (one per known `textbook_node_ids`)"
+
+
+class PathStep(BaseModel):
+    kind: str = Field(description="stage, grade, subject, volume, textbook, unit, lesson")
+    id: str = Field(
+        description="a node's id; for stage, grade, subject and volume the value "
+        "`GET /textbooks` filters by (初中, 8, 数学, 上册)"
+    )
+    title: str = Field(description="in Chinese: 初中, 八年级, 数学, 上册, the book's, unit's, ...")
+
+
+class TextbookNodeView(BaseModel):
+    """A node of a textbook (the book itself, a unit, a lesson) and where it sits."""
+
+    id: str
+    kind: str = Field(description="textbook, unit or lesson")
+    title: str
+    textbook_id: str
+    parent_id: str | None = Field(description="the node above; null for the book")
+    path: list[PathStep] = Field(
+        description="stage, grade, subject, volume, then the book, unit and lesson down to "
+        "this node (included)"
+    )
+    children: list[TextbookNode] = Field(description="the nodes below, with theirs")
+    textbook: TextbookSummary
+
+
 class TextbookList(RootModel[list[TextbookSummary]]):
     """Textbooks without their chapter trees."""
 
@@ -176,6 +219,7 @@ class ResourceSummary(BaseModel):
     published_at: dt.datetime
     views: int
     media: Media | None
+    chapters: list[Chapter] = Field(default_factory=list, description=CHAPTERS_DOC)
 
 
 class PlanContent(BaseModel):

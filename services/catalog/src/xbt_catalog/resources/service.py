@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from xbt_catalog.events import ResourcePublished, ResourceRecommended
+from xbt_catalog.resources.chapters import Chapters
 from xbt_catalog.resources.domain import (
     AUTHOR_ROLES,
     Reader,
     Resource,
     cache_key,
+    find_node,
     history_entry,
     public_resource,
     public_textbook,
@@ -61,6 +63,7 @@ class Resources:
     cache: VersionedCache
     views: ViewCounter
     index: IndexPort
+    chapters: Chapters
 
     def store(self, tenant_id: str) -> ResourceStore:
         return ResourceStore(self.mongo.for_tenant(Tenant(tenant_id)))
@@ -99,6 +102,23 @@ class Resources:
 
         return await self.cache.get_or_load(scopes_of(reader), key, load)
 
+    async def node(self, reader: Reader, node_id: str) -> Cached:
+        """A textbook node (the book, a unit, a lesson) with its path from the book's stage
+        down, its children and its book, from a textbook the reader may see."""
+        key = f"textbook-node:{node_id}" + _guest_suffix(reader)
+
+        async def load() -> Doc:
+            for scope in scopes_of(reader):
+                for tb in await self.store(scope).textbooks_holding(node_id):
+                    if not readable(reader, tb, scope):
+                        continue
+                    ref = find_node(tb, node_id)
+                    if ref is not None:
+                        return ref.view()
+            raise NotFound(f"no textbook node {node_id!r}")
+
+        return await self.cache.get_or_load(scopes_of(reader), key, load)
+
     # reading resources ------------------------------------------------------------------------
 
     async def _find_visible(self, reader: Reader, resource_id: str) -> tuple[str, Resource]:
@@ -119,7 +139,11 @@ class Resources:
         async def load() -> Doc:
             scope, found = await self._find_visible(reader, resource_id)
             owner.append(scope)
-            return public_resource(found.to_doc(), scope)
+            doc = found.to_doc()
+            return {
+                **public_resource(doc, scope),
+                "chapters": self.chapters.of(scope, doc.get("textbook_node_ids")),
+            }
 
         cached = await self.cache.get_or_load(scopes_of(reader), key, load)
         counter = self.views.counter(owner[0] if owner else _owner_from_body(cached), resource_id)

@@ -20,6 +20,8 @@ TEXTBOOKS = "textbooks"
 RESOURCES = "resources"
 RECOMMENDATIONS = "recommendations"
 
+# Where a tree's node ids are: units, lessons, and any node one level below a lesson.
+NODE_ID_PATHS = ("tree.id", "tree.children.id", "tree.children.children.id")
 # Listing a textbook does not need its chapter tree.
 WITHOUT_TREE = {"tree": 0}
 
@@ -30,9 +32,13 @@ class ResourceStore(TenantStore):
         await resources.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
         await resources.create_index("textbook_node_ids")
         await resources.create_index([("kind", ASCENDING), ("category", ASCENDING)])
-        await self.tdb[TEXTBOOKS].create_index(
+        textbooks = self.tdb[TEXTBOOKS]
+        await textbooks.create_index(
             [("stage", ASCENDING), ("grade", ASCENDING), ("subject", ASCENDING)]
         )
+        # `GET /textbooks/nodes/{id}` finds the book holding a node (multikey indexes).
+        for path in NODE_ID_PATHS:
+            await textbooks.create_index(path)
         await ensure_event_indexes(self.tdb)
 
     # textbooks -----------------------------------------------------------------------------
@@ -47,6 +53,18 @@ class ResourceStore(TenantStore):
 
     async def textbook(self, textbook_id: str) -> Doc | None:
         return await self.tdb[TEXTBOOKS].find_one({"_id": textbook_id}, session=self.session)
+
+    async def textbooks_with_trees(self, query: Doc) -> list[Doc]:
+        """Textbooks with their chapter trees (where their nodes are)."""
+        cursor = self.tdb[TEXTBOOKS].find(query, session=self.session)
+        return [t async for t in cursor]
+
+    async def textbooks_holding(self, node_id: str) -> list[Doc]:
+        """The textbooks whose id is `node_id` or whose tree has a node `node_id` (units,
+        lessons, and one level below), with their trees."""
+        query = {"$or": [{"_id": node_id}, *({path: node_id} for path in NODE_ID_PATHS)]}
+        cursor = self.tdb[TEXTBOOKS].find(query, session=self.session).limit(10)
+        return [t async for t in cursor]
 
     async def insert_textbooks(self, docs: list[Doc]) -> None:
         if docs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import StringConstraints
 
 from xbt_catalog.http import SearchDep, Size, cached_read, cached_response
 from xbt_catalog.resources.schemas import (
@@ -41,11 +42,22 @@ async def search_resources(
     category: Annotated[list[Category] | None, Query()] = None,
     enrichment_kind: Annotated[list[EnrichmentKind] | None, Query()] = None,
     provider: Annotated[list[ProviderLevel] | None, Query()] = None,
+    node: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=120)]] | None,
+        Query(
+            max_length=20,
+            description="textbook nodes (a book, unit or lesson id): resources attached to "
+            "one of them or to a node below it (`?node=<unit id>` finds its lessons')",
+        ),
+    ] = None,
     sort: Sort = "relevance",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Size = 20,
 ) -> Response:
-    """Search and browse with facets; every filter may repeat (OR within, AND across)."""
+    """Search and browse resources by keywords, facets and textbook chapter.
+
+    Every filter may repeat (OR within, AND across); `node` also finds the resources of the
+    nodes below it."""
     filters = {
         name: values
         for name, values in {
@@ -56,6 +68,7 @@ async def search_resources(
             "category": category,
             "enrichment_kind": enrichment_kind,
             "provider": provider,
+            "node": node,
         }.items()
         if values
     }

@@ -50,10 +50,15 @@ class SearchDoc:
     views: int = 0
     guest_visible: bool = False
     school: str | None = None
+    # The textbook nodes it is attached to and every node above them (its books included):
+    # what a filter by chapter matches.
+    nodes: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.tags, str):  # one tag, not its characters
             object.__setattr__(self, "tags", (self.tags,))
+        if isinstance(self.nodes, str):
+            object.__setattr__(self, "nodes", (self.nodes,))
 
 
 def _frozen(values: Iterable[FacetValue] | FacetValue | None) -> frozenset[FacetValue]:
@@ -67,7 +72,9 @@ def _frozen(values: Iterable[FacetValue] | FacetValue | None) -> frozenset[Facet
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Facet narrowing: facets combine with AND, the values of one facet with OR, and a
-    grade filter keeps resources made for any of the given grades."""
+    grade filter keeps resources made for any of the given grades. `node` (textbook nodes,
+    OR) keeps resources attached to one of them or to a node below it; it is a filter, not a
+    facet: it narrows what is counted and has no counts of its own."""
 
     stage: frozenset[str] = field(default_factory=frozenset)
     grade: frozenset[int] = field(default_factory=frozenset)
@@ -76,6 +83,7 @@ class Filters:
     category: frozenset[str] = field(default_factory=frozenset)
     enrichment_kind: frozenset[str] = field(default_factory=frozenset)
     provider: frozenset[str] = field(default_factory=frozenset)
+    node: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -89,7 +97,7 @@ class Filters:
 
     @classmethod
     def of(cls, mapping: Mapping[str, Iterable[FacetValue] | FacetValue | None]) -> Filters:
-        unknown = set(mapping) - set(FACETS)
+        unknown = set(mapping) - set(FACETS) - {"node"}
         if unknown:
             raise ValueError(f"unknown facets {sorted(unknown)}; known: {list(FACETS)}")
         return cls(**{k: _frozen(v) for k, v in mapping.items()})  # type: ignore[arg-type]
@@ -99,7 +107,7 @@ class Filters:
         if facet not in FACETS:
             raise ValueError(f"unknown facet {facet!r}")
         current: frozenset[FacetValue] = getattr(self, facet)
-        return Filters.of({**self.active(), facet: current | frozenset(values)})
+        return Filters.of({**self.active(), "node": self.node, facet: current | frozenset(values)})
 
     def active(self) -> dict[str, frozenset[FacetValue]]:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}

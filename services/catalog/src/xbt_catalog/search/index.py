@@ -198,6 +198,7 @@ class SearchIndex:
         self._guest = _Bits()
         self._school_level = _Bits()
         self._by_school: dict[str, _Bits] = {}
+        self._by_node: dict[str, _Bits] = {}
         self._values: dict[str, dict[FacetValue, _Bits]] = {f: {} for f in FACETS}
         self._orders: dict[str, list[int]] = {}
         self._impact: dict[str, _Impact] = {}
@@ -329,6 +330,8 @@ class SearchIndex:
                 self._by_school.setdefault(doc.school, _Bits()).add(d)
         for facet, value in _facet_values(doc):
             self._values[facet].setdefault(value, _Bits()).add(d)
+        for node in dict.fromkeys(doc.nodes):
+            self._by_node.setdefault(node, _Bits()).add(d)
         self._order(d)
 
     def _remove(self, doc_id: str) -> None:
@@ -371,6 +374,8 @@ class SearchIndex:
             self._discard(self._by_school, doc.school, d)
         for facet, value in _facet_values(doc):
             self._discard(self._values[facet], value, d)
+        for node in dict.fromkeys(doc.nodes):
+            self._discard(self._by_node, node, d)
 
         self._docs[d] = None
         self._ids[d] = ""
@@ -421,6 +426,7 @@ class SearchIndex:
             nbytes = self._nbytes()
             every: list[_Bits] = [self._live, self._guest, self._school_level]
             every += self._by_school.values()
+            every += self._by_node.values()
             for values in self._values.values():
                 every += values.values()
             for bits in every:
@@ -532,6 +538,15 @@ class SearchIndex:
         self._ensure_norms()
         nbytes = self._nbytes()
         visible = self.visible_mask(reader_school=reader_school, guest=guest)
+        if filters.node:
+            # A chapter filter narrows what the reader looks at: totals, facet counts and
+            # the relaxed fallback all stay inside it.
+            within = 0
+            for node in filters.node:
+                bits = self._by_node.get(node)
+                if bits is not None:
+                    within |= bits.mask(nbytes)
+            visible &= within
         facet_masks: dict[str, int] = {}
         for facet, selected in filters.active().items():
             values = self._values[facet]

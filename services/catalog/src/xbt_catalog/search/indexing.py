@@ -18,9 +18,9 @@ answer is kept only when the versions it was asked under are those (`current_at`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from xbt_catalog.resources.domain import Reader, public_resource, scopes_of
 from xbt_catalog.search.domain import SearchDoc, SearchPage
@@ -36,7 +36,30 @@ log = logging.getLogger("xbt.catalog.indexing")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def search_doc(doc: Doc) -> SearchDoc:
+class ChaptersPort(Protocol):
+    """Where textbook nodes sit (`resources.chapters.Chapters`)."""
+
+    async def load(self) -> int: ...
+
+    def of(self, owner: str, node_ids: Iterable[str] | None) -> list[Doc]: ...
+
+    def ancestors(self, owner: str, node_ids: Iterable[str] | None) -> tuple[str, ...]: ...
+
+
+class NoChapters:
+    """No textbooks known: resources show no chapters; a node filter matches exact nodes."""
+
+    async def load(self) -> int:
+        return 0
+
+    def of(self, owner: str, node_ids: Iterable[str] | None) -> list[Doc]:
+        return []
+
+    def ancestors(self, owner: str, node_ids: Iterable[str] | None) -> tuple[str, ...]:
+        return tuple(n for n in node_ids or () if isinstance(n, str))
+
+
+def search_doc(doc: Doc, nodes: Sequence[str] = ()) -> SearchDoc:
     provider = doc.get("provider") or {}
     published = doc.get("published_at")
     return SearchDoc(
@@ -55,6 +78,7 @@ def search_doc(doc: Doc) -> SearchDoc:
         views=int(doc.get("views") or 0),
         guest_visible=bool(doc.get("guest_visible")),
         school=provider.get("school_id"),
+        nodes=tuple(nodes),
     )
 
 
@@ -87,9 +111,15 @@ TENANT_IDS = tuple(t.id for t in ALL_TENANTS)
 
 class TenantIndexes:
     def __init__(
-        self, mongo: Mongo, *, versions_of: VersionsOf, follow_interval: float = 2.0
+        self,
+        mongo: Mongo,
+        *,
+        versions_of: VersionsOf,
+        follow_interval: float = 2.0,
+        chapters: ChaptersPort | None = None,
     ) -> None:
         self.mongo = mongo
+        self.chapters: ChaptersPort = chapters or NoChapters()
         self.follow_interval = follow_interval
         self._versions_of = versions_of
         # scope -> the cache version at which every change to it is in the index
@@ -105,15 +135,14 @@ class TenantIndexes:
     async def build(self) -> int:
         before = await self._versions_of(TENANT_IDS)
         marks = dict(self._complete_at)
+        await self.chapters.load()
         total = 0
         for tenant in ALL_TENANTS:
             store = IndexSourceStore(self.mongo.for_tenant(tenant))
             docs = []
             async for doc in store.published_resources():
-                docs.append(search_doc(doc))
-                self._summaries[tenant.id][doc["_id"]] = public_resource(
-                    doc, tenant.id, summary=True
-                )
+                docs.append(self._search_doc(tenant.id, doc))
+                self._summaries[tenant.id][doc["_id"]] = self._summary(tenant.id, doc)
                 self._note(tenant.id, doc)
             self.indexes[tenant.id].add_many(docs)
             self.indexes[tenant.id].warm()  # the first browse would otherwise build its order
@@ -137,10 +166,20 @@ class TenantIndexes:
         self._changes[tenant].note(doc.get("updated_at"), doc["_id"])
         self._views[tenant].note(doc.get("views_at"), doc["_id"])
 
+    def _search_doc(self, owner: str, doc: Doc) -> SearchDoc:
+        return search_doc(doc, self.chapters.ancestors(owner, doc.get("textbook_node_ids")))
+
+    def _summary(self, owner: str, doc: Doc) -> Doc:
+        """What a result list shows: the summary fields and the chapters it is attached to."""
+        return {
+            **public_resource(doc, owner, summary=True),
+            "chapters": self.chapters.of(owner, doc.get("textbook_node_ids")),
+        }
+
     def upsert(self, owner: str, doc: Doc) -> None:
         if doc.get("status") == "published":
-            self.indexes[owner].add(search_doc(doc))
-            self._summaries[owner][doc["_id"]] = public_resource(doc, owner, summary=True)
+            self.indexes[owner].add(self._search_doc(owner, doc))
+            self._summaries[owner][doc["_id"]] = self._summary(owner, doc)
         else:
             self.remove(owner, doc["_id"])
         self._note(owner, doc)
