@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from typing import Any
 
 import httpx
 
-from xbt_gateway.openapi import merge_documents, rewrite_refs
+from xbt_gateway.openapi import BEARER_SCHEME, merge_documents, rewrite_refs
 
 
 def _refs(node: Any) -> list[str]:
@@ -82,7 +83,8 @@ def test_merge_prefixes_paths_components_and_refs() -> None:
     assert schemas["library__Error"] == {"type": "string"}
     task_op = merged["paths"]["/api/tasks/v1/tasks/{task_id}"]["get"]
     assert task_op["operationId"] == "tasks__get_task"
-    assert task_op["security"] == [{"tasks__HTTPBearer": []}]
+    assert task_op["security"] == [{"bearer": []}]  # one token for every service
+    assert merged["components"]["securitySchemes"] == {"bearer": BEARER_SCHEME}
     assert task_op["tags"] == ["tasks"]
     assert merged["paths"]["/api/library/v1/notes"]["get"]["tags"] == ["library: notes"]
     assert merged["tags"] == [{"name": "library: notes", "description": "notes"}]
@@ -118,7 +120,8 @@ async def test_merged_document_through_the_gateway(gateway: httpx.AsyncClient) -
     ok = me["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/identity__Me"}
     assert doc["x-xbt-unavailable"] == ["down"]
-    assert "identity__HTTPBearer" in doc["components"]["securitySchemes"]
+    assert doc["components"]["securitySchemes"] == {"bearer": BEARER_SCHEME}
+    assert me["security"] == [{"bearer": []}]
     assert "default-src 'none'" in resp.headers["content-security-policy"]
 
 
@@ -131,14 +134,56 @@ async def test_merged_document_is_cached(gateway: httpx.AsyncClient) -> None:
     assert aggregator._body is body
 
 
-async def test_docs_page(gateway: httpx.AsyncClient) -> None:
+async def test_docs_page_is_served_from_the_gateway_itself(gateway: httpx.AsyncClient) -> None:
     resp = await gateway.get("/api/docs")
     assert resp.status_code == 200
-    assert "/api/openapi.json" in resp.text
+    assert resp.headers["content-type"].startswith("text/html")
+    page = resp.text
+    assert 'data-openapi-url="/api/openapi.json"' in page
+    # no other host, nothing inline: every script and stylesheet is a file of this origin
+    assert "http://" not in page and "https://" not in page
+    assert "<script>" not in page and "<style" not in page and " style=" not in page
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(assets) == 4 and all(a.startswith("/api/docs/static/") for a in assets)
     csp = resp.headers["content-security-policy"]
-    assert "https://cdn.jsdelivr.net" in csp
-    assert "'sha256-" in csp
-    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    sources = " ".join(directives.values()).split()
+    assert all(s in {"'self'", "'none'", "data:"} for s in sources), csp
+    assert resp.headers["cache-control"] == "no-cache"
+
+    types = {
+        "swagger-ui-bundle.js": "text/javascript",
+        "swagger-initializer.js": "text/javascript",
+        "swagger-ui.css": "text/css",
+        "favicon.png": "image/png",
+    }
+    for url in assets:
+        name = url.rsplit("/", 1)[-1]
+        asset = await gateway.get(url, headers={"Accept-Encoding": "identity"})
+        assert asset.status_code == 200, url
+        assert asset.headers["content-type"].startswith(types[name]), url
+        assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert asset.headers["x-content-type-options"] == "nosniff"
+        assert "content-encoding" not in asset.headers
+    bundle = await gateway.get(next(a for a in assets if a.endswith("swagger-ui-bundle.js")))
+    assert bundle.headers["content-encoding"] == "gzip"  # httpx asks for it
+    assert b"SwaggerUIBundle" in bundle.content and len(bundle.content) > 500_000
+    init = next(a for a in assets if a.endswith("swagger-initializer.js"))
+    assert b"persistAuthorization" in (await gateway.get(init)).content
+
+    version = assets[0].split("/")[4]
+    stale = await gateway.get(f"/api/docs/static/{'0' * len(version)}/swagger-ui.css")
+    assert stale.status_code == 404
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    assert (await gateway.get(f"/api/docs/static/{version}/nothing.js")).status_code == 404
+
+
+async def test_without_docs_the_files_are_not_served(make_gateway: Any) -> None:
+    gateway = await make_gateway(docs_enabled=False)
+    assert (await gateway.get("/api/docs")).status_code == 404
+    assert (await gateway.get("/api/docs/static/x/swagger-ui.css")).status_code == 404
 
 
 def _schemas_used(node: Any) -> set[str]:
@@ -155,9 +200,8 @@ def test_merging_the_services_documents_keeps_their_security_and_problems() -> N
     merged = merge_documents(docs, unavailable=[], title="学不停 Xuebuting API")
     components = merged["components"]
     schemes, schemas = components["securitySchemes"], components["schemas"]
+    assert schemes == {"bearer": BEARER_SCHEME}  # one "Authorize" for the whole suite
     for service in services:
-        bearer = schemes[f"{service}__bearer"]
-        assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
         assert schemas[f"{service}__Problem"] == rewrite_refs(
             docs[service]["components"]["schemas"]["Problem"], service
         )

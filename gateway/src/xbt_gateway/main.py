@@ -3,7 +3,8 @@
 Layers, outermost first: security headers -> CORS -> request id, span and metrics (kit) ->
 the proxy (pure ASGI, answers `/api/<service>/...` itself) -> FastAPI, with its own
 middleware and router, for the gateway's own routes (`/livez`, `/readyz`,
-`/api/openapi.json`, `/api/docs`) and, for every other path, the web portal (`portal.py`).
+`/api/openapi.json`, `/api/docs` and its files) and, for every other path, the web portal
+(`portal.py`).
 The edge layers sit outside FastAPI's middleware stack, so a proxied request pays for none
 of it.
 Nothing connects at import: the aiohttp session, Redis and the verifier open in the lifespan.
@@ -22,7 +23,7 @@ from xbt_gateway.cors import EdgeCors
 from xbt_gateway.metrics import MetricsServer
 from xbt_gateway.portal import Portal, default_root
 from xbt_gateway.proxy import ProxyMiddleware
-from xbt_gateway.routes import OWN_PATHS, build_router
+from xbt_gateway.routes import OWN_PATHS, OWN_PREFIXES, build_router
 from xbt_gateway.runtime import GatewayRuntime
 from xbt_gateway.security import SecurityHeadersMiddleware
 from xbt_gateway.settings import GatewaySettings
@@ -87,7 +88,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     hsts = settings.hsts_max_age_seconds if settings.tls_terminated_upstream else None
 
     def edge(inner: ASGIApp) -> ASGIApp:
-        handler: ASGIApp = ProxyMiddleware(inner, runtime=runtime, own_paths=OWN_PATHS)
+        handler: ASGIApp = ProxyMiddleware(
+            inner, runtime=runtime, own_paths=OWN_PATHS, own_prefixes=OWN_PREFIXES
+        )
         handler = RequestContextMiddleware(handler, service="gateway")
         handler = EdgeCors(handler, origins=settings.cors_origins)
         return SecurityHeadersMiddleware(handler, hsts_max_age=hsts)

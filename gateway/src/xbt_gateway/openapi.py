@@ -3,9 +3,12 @@
 
 Per service: its `/v<n>/...` paths get the public prefix `/api/<service>`, its component
 names get the prefix `<service>__` (every `$ref` rewritten to match), operation ids too, and
-its tags read `<service>: <tag>`. A service that does not answer is left out and named in
-`x-xbt-unavailable`; the rest is still documented. The result is cached (a minute when
-complete, a few seconds when a service was missing, so it comes back soon).
+its tags read `<service>: <tag>`. Security schemes are the exception: every service takes
+the same access token from identity, so each one's HTTP bearer scheme becomes the one
+`bearer` scheme of the suite, and "Authorize" in the docs once applies to every operation.
+A service that does not answer is left out and named in `x-xbt-unavailable`; the rest is
+still documented. The result is cached (a minute when complete, a few seconds when a service
+was missing, so it comes back soon).
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "pa
 ROUTABLE = re.compile(r"^/v[0-9]+(/|$)")
 COMPONENT_REF = "#/components/"
 PARTIAL_CACHE_SECONDS = 5.0
+BEARER = "bearer"
+BEARER_SCHEME: dict[str, Any] = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "An access token from identity (`POST /api/identity/v1/auth/login`, "
+    "`access_token`); one token serves every service.",
+}
 
 
 def component_name(service: str, name: str) -> str:
@@ -67,11 +78,32 @@ def rewrite_refs(node: Any, service: str) -> Any:
     return node
 
 
-def _security(requirements: Any, service: str) -> Any:
+def is_bearer(scheme: Any) -> bool:
+    return (
+        isinstance(scheme, dict)
+        and scheme.get("type") == "http"
+        and str(scheme.get("scheme", "")).lower() == "bearer"
+    )
+
+
+def scheme_names(service: str, doc: Mapping[str, Any]) -> dict[str, str]:
+    """A service's security scheme names as merged: its HTTP bearer schemes are `bearer`."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    if not isinstance(schemes, dict):
+        return {}
+    return {
+        name: BEARER if is_bearer(scheme) else component_name(service, name)
+        for name, scheme in schemes.items()
+    }
+
+
+def _security(requirements: Any, service: str, names: Mapping[str, str]) -> Any:
     if not isinstance(requirements, list):
         return requirements
     return [
-        {component_name(service, k): v for k, v in req.items()} if isinstance(req, dict) else req
+        {names.get(k, component_name(service, k)): v for k, v in req.items()}
+        if isinstance(req, dict)
+        else req
         for req in requirements
     ]
 
@@ -83,6 +115,7 @@ def _tag(service: str, tag: str) -> str:
 def prefix_document(service: str, doc: Mapping[str, Any]) -> dict[str, Any]:
     """One service's paths, components and tags, renamed for the merged document."""
     doc_security = doc.get("security")
+    names = scheme_names(service, doc)
     paths: dict[str, Any] = {}
     for path, item in (doc.get("paths") or {}).items():
         if not ROUTABLE.match(path) or not isinstance(item, dict):
@@ -95,14 +128,20 @@ def prefix_document(service: str, doc: Mapping[str, Any]) -> dict[str, Any]:
                 op["operationId"] = component_name(service, str(op["operationId"]))
             op["tags"] = [_tag(service, t) for t in op.get("tags") or []] or [service]
             if "security" in op:
-                op["security"] = _security(op["security"], service)
+                op["security"] = _security(op["security"], service, names)
             elif doc_security is not None:
-                op["security"] = _security(doc_security, service)
+                op["security"] = _security(doc_security, service, names)
         paths[f"/api/{service}{path}"] = new_item
 
     components: dict[str, dict[str, Any]] = {}
     for kind, entries in (doc.get("components") or {}).items():
         if not isinstance(entries, dict):
+            continue
+        if kind == "securitySchemes":
+            components[kind] = {
+                names[name]: BEARER_SCHEME if names[name] == BEARER else value
+                for name, value in entries.items()
+            }
             continue
         components[kind] = {
             component_name(service, name): rewrite_refs(value, service)
@@ -138,8 +177,10 @@ def merge_documents(
         services[service] = {"title": info.get("title"), "version": info.get("version")}
     description = (
         "All public routes of the suite, as reached through the gateway: "
-        "`/api/<service>/v1/...`. Send `Authorization: Bearer <access token>`; "
-        "errors are RFC 9457 `application/problem+json`."
+        "`/api/<service>/v1/...`. Send `Authorization: Bearer <access token>` (in these "
+        'docs: "Authorize" once, with the `access_token` of `POST '
+        "/api/identity/v1/auth/login`; it serves every service). Errors are RFC 9457 "
+        "`application/problem+json`, in Chinese when `Accept-Language` prefers it."
     )
     merged: dict[str, Any] = {
         "openapi": "3.1.0",

@@ -52,11 +52,19 @@ log = logging.getLogger("xbt.gateway.proxy")
 
 
 class ProxyMiddleware:
-    def __init__(self, app: ASGIApp, *, runtime: GatewayRuntime, own_paths: frozenset[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        runtime: GatewayRuntime,
+        own_paths: frozenset[str],
+        own_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.runtime = runtime
         self.settings = runtime.settings
         self.own_paths = own_paths
+        self.own_prefixes = own_prefixes
         self.bearer_exempt = frozenset(self.settings.bearer_exempt_paths)
         self.login_paths = frozenset(self.settings.login_paths)
         self.edge_services = frozenset(self.settings.edge_cache_services)
@@ -67,6 +75,7 @@ class ProxyMiddleware:
             scope["type"] != "http"
             or not scope["path"].startswith("/api/")
             or scope["path"] in self.own_paths
+            or (self.own_prefixes and scope["path"].startswith(self.own_prefixes))
         ):
             await self.app(scope, receive, send)
             return
