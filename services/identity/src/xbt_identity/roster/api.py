@@ -17,10 +17,13 @@ from xbt_identity.roster import domain
 from xbt_identity.roster.schemas import (
     AssignTeacherRequest,
     Class,
+    ClassPupils,
+    ClassRef,
     ClassRoster,
     CreateClassRequest,
     CreateSchoolRequest,
     MyClass,
+    Pupil,
     RosterCounts,
     RosterImportResult,
     RosterPerson,
@@ -68,6 +71,31 @@ async def class_roster(class_id: str, caller: CurrentCaller, roster: RosterDep) 
             ],
             "students": [
                 RosterPerson(id=p.id, name=p.name, username=p.username, student_no=p.student_no)
+                for p in listed.students
+            ],
+        }
+    )
+
+
+@router.get(
+    "/classes/{class_id}/pupils",
+    response_model=ClassPupils,
+    tags=["classes"],
+    responses=problems(404),
+)
+async def class_pupils(class_id: str, caller: CurrentCaller, roster: RosterDep) -> ClassPupils:
+    """A class's pupils with their names and 学号, for xbt's services and the class's readers.
+
+    A service token (`roles: ["service"]`) names the district with `X-Xbt-Tenant`; a class
+    of another district, or one the caller may not read, is `404`.
+    """
+    listed = await roster.class_pupils(caller, class_id)
+    klass = listed.klass
+    return ClassPupils.model_validate(
+        {
+            "class": ClassRef(id=klass.id, name=klass.name, school_id=klass.school_id),
+            "students": [
+                Pupil(id=p.id, name=p.name, student_no=p.student_no, class_id=klass.id)
                 for p in listed.students
             ],
         }

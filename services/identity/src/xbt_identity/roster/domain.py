@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from xbt_identity.accounts.domain import FORMULA_START, User, new_user_id, unsafe_name
 from xbt_identity.roster import unpack
+from xbt_shared.auth import SERVICE_ROLE
 from xbt_shared.curriculum import GRADE_NAMES, stage_of
 
 # schools and classes ---------------------------------------------------------------------------
@@ -114,6 +115,16 @@ def may_read_roster(
     if "school_admin" in roles and school == klass.school_id:
         return True
     return klass.taught_by(user_id)
+
+
+def may_read_pupils(
+    *, roles: frozenset[str], school: str | None, user_id: str, klass: SchoolClass
+) -> bool:
+    """A class's pupils (id, name, 学号): whoever may read its class list, and xbt's services
+    (the tasks service lists who has not handed in), in the district the request names."""
+    return SERVICE_ROLE in roles or may_read_roster(
+        roles=roles, school=school, user_id=user_id, klass=klass
+    )
 
 
 def administers_school(*, roles: frozenset[str], school: str | None, school_id: str) -> bool:

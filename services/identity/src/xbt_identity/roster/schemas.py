@@ -79,6 +79,28 @@ class ClassRoster(BaseModel):
     students: list[RosterPerson]
 
 
+class ClassRef(BaseModel):
+    id: str = Field(examples=["c-hp-8-1"])
+    name: str = Field(examples=["八年级1班"])
+    school_id: str
+
+
+class Pupil(BaseModel):
+    """A pupil as another service needs them: no username, no contact, nothing else."""
+
+    id: str = Field(examples=["u-hp-student1"])
+    name: str = Field(description="The display name (姓名).", examples=["李明"])
+    student_no: str | None = Field(default=None, description="学号", examples=["2019080101"])
+    class_id: str
+
+
+class ClassPupils(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    class_: ClassRef = Field(alias="class")
+    students: list[Pupil] = Field(description="By student number, then name.")
+
+
 class RosterCounts(BaseModel):
     rows: int = Field(description="Pupil rows read (blank rows not counted).")
     created: int

@@ -242,6 +242,18 @@ class Roster:
         teachers = [(t.user_id, names.get(t.user_id), t.subjects) for t in klass.teachers]
         return ClassList(klass, teachers, pupils)
 
+    async def class_pupils(self, caller: Caller, class_id: str) -> ClassList:
+        """A class's pupils, for its readers and for xbt's services (`domain.may_read_pupils`);
+        another district's class, or one out of reach, is missing."""
+        store = RosterStore(caller.db)
+        klass = await store.class_(class_id)
+        principal = caller.principal
+        if klass is None or not domain.may_read_pupils(
+            roles=principal.roles, school=principal.school, user_id=principal.user_id, klass=klass
+        ):
+            raise NotFound("no such class")
+        return ClassList(klass, [], await store.students_of_class(class_id))
+
     async def my_classes(self, caller: Caller) -> list[MyClass]:
         # One's own classes live in one's own tenant, whichever tenant the request names.
         store = self._store(Tenant(caller.principal.tenant))
