@@ -4,11 +4,14 @@ whose absent parts stay absent."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Header, Response
 from pydantic import (
     BaseModel,
+    BeforeValidator,
+    Field,
     GetJsonSchemaHandler,
     SerializerFunctionWrapHandler,
     StringConstraints,
@@ -17,7 +20,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from xbt_shared.bounds import Instant
 from xbt_shared.routing import from_state
+from xbt_tasks.assignments.domain import BEIJING
 from xbt_tasks.assignments.service import Assignments
 from xbt_tasks.files.service import Files
 from xbt_tasks.gradebook.service import Gradebooks
@@ -40,6 +45,33 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]{8,128}$",
         description="8-128 printable characters, new for each request; a retry reuses it",
     ),
+]
+
+
+def _beijing_unless_offset(value: Any) -> Any:
+    """A time written without an offset (`2026-03-09T15:00`) is Beijing time, as every
+    teacher and pupil of the platform means it; one with an offset keeps it."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value  # left for pydantic to explain
+        value = parsed
+    if not isinstance(value, datetime):
+        return value
+    try:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=BEIJING).astimezone(UTC)
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("时间须在 2000 年至 2099 年之间 (a time between 2000 and 2099)") from None
+
+
+# A request's date-time: with an offset, or without one meaning Beijing time; stored in UTC.
+LocalInstant = Annotated[
+    Instant,
+    BeforeValidator(_beijing_unless_offset),
+    Field(description="ISO 8601; without an offset it is Beijing time (Asia/Shanghai)"),
 ]
 
 

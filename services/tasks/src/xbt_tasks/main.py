@@ -102,15 +102,17 @@ def create_app(
                 max_file_bytes=settings.max_file_bytes,
                 max_files_per_attempt=settings.max_files_per_attempt,
             )
+            identity = IdentityClient(roster_http)
             app.state.submissions = Submissions(
                 tasks=assignments,
                 files=files,
+                rosters=identity,
                 max_files_per_attempt=settings.max_files_per_attempt,
                 idempotency_ttl=timedelta(hours=settings.idempotency_hours),
             )
-            app.state.questions = Questions(tasks=assignments)
+            app.state.questions = Questions(tasks=assignments, rosters=identity)
             app.state.practice = Practice(catalog=catalog)
-            app.state.gradebooks = Gradebooks(identity=IdentityClient(roster_http))
+            app.state.gradebooks = Gradebooks(identity=identity)
             await runtime.start(subscriptions=subscriptions(runtime))
             try:
                 async with running(background_jobs(runtime) if settings.run_workers else ()):

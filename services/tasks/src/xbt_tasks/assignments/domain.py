@@ -16,13 +16,17 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from xbt_shared.auth import Principal
 from xbt_shared.errors import Forbidden, NotFound, invalid
 from xbt_shared.marking import OBJECTIVE_TYPES
 from xbt_shared.mongo import Doc
+
+# Beijing time (Asia/Shanghai: UTC+8 all year, no daylight saving since 1991): what "today"
+# means to a pupil, and what a time written without an offset means.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 MAX_TITLE = 100
 MAX_INSTRUCTIONS = 20_000

@@ -17,10 +17,9 @@ from pydantic import (
     StringConstraints,
 )
 
-from xbt_shared.bounds import Instant
 from xbt_tasks.assignments import domain
 from xbt_tasks.assignments.domain import Kind, Phase, Status, TaskDraft
-from xbt_tasks.http import Id, View
+from xbt_tasks.http import Id, LocalInstant, View
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=domain.MAX_TITLE)
@@ -46,8 +45,8 @@ class NewTask(BaseModel):
     items: list[NewItem] = Field(default_factory=list, max_length=domain.MAX_ITEMS)
     accepts_text: StrictBool = True
     accepts_files: StrictBool = False
-    opens_at: Instant | None = Field(default=None, description="default: now")
-    due_at: Instant | None = None
+    opens_at: LocalInstant | None = Field(default=None, description="default: now")
+    due_at: LocalInstant | None = None
     allow_late: StrictBool = False
     max_attempts: StrictInt = Field(default=1, ge=1, le=domain.MAX_ATTEMPTS)
     max_score: StrictFloat | None = Field(
@@ -79,8 +78,8 @@ class TaskChanges(BaseModel):
     revision: StrictInt = Field(ge=1)
     title: Title | None = None
     instructions: str | None = Field(default=None, max_length=domain.MAX_INSTRUCTIONS)
-    opens_at: Instant | None = None
-    due_at: Instant | None = None
+    opens_at: LocalInstant | None = None
+    due_at: LocalInstant | None = None
     allow_late: StrictBool | None = None
     max_attempts: StrictInt | None = Field(default=None, ge=1, le=domain.MAX_ATTEMPTS)
 

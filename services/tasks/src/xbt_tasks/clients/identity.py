@@ -6,10 +6,18 @@ cluster, straight at identity, with the asking teacher's (or administrator's) ow
 passed on: identity then answers exactly the rosters that person may read — a teacher their
 own classes, a school administrator their school's, a district administrator any in the
 district — so tasks does not need a privileged token, nor to repeat identity's rules.
+
+Rosters are kept for a minute per reader (the token asking, its district and the class), in
+the process: a teacher paging through submissions, questions and the gradebook asks identity
+once. The service's own token cannot read rosters: identity lets only people read them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -37,14 +45,58 @@ class Roster:
     school_id: str
     pupils: tuple[RosterPupil, ...]  # identity's order: by student number, then name
 
+    def pupil(self, pupil_id: str) -> RosterPupil | None:
+        return next((p for p in self.pupils if p.id == pupil_id), None)
+
+
+ROSTER_TTL_SECONDS = 60.0
+ROSTER_CACHE_SIZE = 2048
+
 
 class IdentityClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        ttl: float = ROSTER_TTL_SECONDS,
+        max_entries: int = ROSTER_CACHE_SIZE,
+    ) -> None:
         self._http = http
+        self._ttl = ttl
+        self._max = max_entries
+        # (tenant, class, bearer) -> (read at, roster): only rosters identity gave that bearer.
+        self._cache: OrderedDict[tuple[str, str, str], tuple[float, Roster]] = OrderedDict()
+
+    async def rosters(
+        self, class_ids: Sequence[str], *, bearer: str, tenant: Tenant
+    ) -> list[Roster]:
+        """Every class's roster in order, or the first failure (identity down before a class
+        it refused): nothing is shown with part of a class's pupils."""
+        found = await asyncio.gather(
+            *(self.roster(c, bearer=bearer, tenant=tenant) for c in class_ids),
+            return_exceptions=True,
+        )
+        failures = [f for f in found if isinstance(f, BaseException)]
+        if failures:
+            down = [f for f in failures if isinstance(f, IdentityUnavailable)]
+            raise (down or failures)[0]
+        return [f for f in found if isinstance(f, Roster)]
 
     async def roster(self, class_id: str, *, bearer: str, tenant: Tenant) -> Roster:
         """The class's roster as the bearer may read it; NotFound if identity has no such
         class for them (another school, another district, not their class)."""
+        key = (tenant.id, class_id, bearer)
+        hit = self._cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        roster = await self._read_roster(class_id, bearer=bearer, tenant=tenant)
+        self._cache[key] = (time.monotonic(), roster)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
+        return roster
+
+    async def _read_roster(self, class_id: str, *, bearer: str, tenant: Tenant) -> Roster:
         headers = {"Authorization": f"Bearer {bearer}", TENANT_OVERRIDE_HEADER: tenant.id}
         try:
             resp = await self._http.get(f"/v1/classes/{class_id}/roster", headers=headers)

@@ -4,7 +4,6 @@ identity gives the asking teacher."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 from xbt_shared.clock import now_ms
 from xbt_shared.mongo import Doc
 from xbt_tasks.assignments.domain import require_visible
-from xbt_tasks.clients.identity import IdentityClient, IdentityUnavailable, Roster
+from xbt_tasks.clients.identity import IdentityClient, Roster
 from xbt_tasks.gradebook.domain import (
     MAX_CLASS_TASKS,
     class_gradebook,
@@ -32,20 +31,9 @@ class Gradebooks:
     identity: IdentityClient
 
     async def _rosters(self, caller: Caller, class_ids: Sequence[str]) -> list[Roster]:
-        """Every roster, or the first failure (identity down before a class it refused):
-        a gradebook is never computed with part of its pupils."""
-        found = await asyncio.gather(
-            *(
-                self.identity.roster(c, bearer=caller.bearer, tenant=caller.tenant)
-                for c in class_ids
-            ),
-            return_exceptions=True,
-        )
-        failures = [f for f in found if isinstance(f, BaseException)]
-        if failures:
-            down = [f for f in failures if isinstance(f, IdentityUnavailable)]
-            raise (down or failures)[0]
-        return [f for f in found if isinstance(f, Roster)]
+        """Every roster, or the first failure: a gradebook is never computed with part of
+        its pupils."""
+        return await self.identity.rosters(class_ids, bearer=caller.bearer, tenant=caller.tenant)
 
     async def for_task(self, caller: Caller, task_id: str, class_id: str | None) -> Doc:
         now = now_ms()

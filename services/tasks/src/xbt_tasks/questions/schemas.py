@@ -71,6 +71,9 @@ class QuestionView(BaseModel):
     class_id: str
     asked_by: str
     asker_name: str | None
+    asker_student_no: str | None = Field(
+        default=None, description="学号, for the task's teachers and administrators"
+    )
     visibility: Visibility
     text: str = Field(description="HTML, cleaned")
     state: QuestionState

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from xbt_shared.auth import forbid_guest_writes
 from xbt_shared.clock import now_ms
-from xbt_shared.errors import Conflict, Forbidden, NotFound
+from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem
 from xbt_shared.idempotency import Idempotent, request_digest
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_tasks.assignments.domain import Task
@@ -32,6 +32,7 @@ from xbt_tasks.questions.domain import (
     sees,
 )
 from xbt_tasks.questions.store import QuestionStore
+from xbt_tasks.submissions.service import RosterReader
 
 if TYPE_CHECKING:
     # Only a type here: the request context is built by the HTTP layer.
@@ -45,6 +46,33 @@ class _Moved(Exception):
 @dataclass
 class Questions:
     tasks: TaskReader
+    # Askers named with their 学号 for the task's teachers and administrators.
+    rosters: RosterReader | None = None
+
+    async def _named(self, caller: Caller, who: Audience, threads: list[Doc]) -> list[Doc]:
+        """Threads as teachers and administrators read them: each asker named as their
+        class's roster names them, with their 学号 (`asker_student_no`); pupils get none.
+        Without a roster (identity not answering) the names the askers had when asking."""
+        if who.role == "pupil" or self.rosters is None or not threads:
+            return threads
+        classes = list(dict.fromkeys(t["class_id"] for t in threads))
+        try:
+            rosters = await self.rosters.rosters(
+                classes, bearer=caller.bearer, tenant=caller.tenant
+            )
+        except Problem:
+            return threads
+        people = {p.id: p for r in rosters for p in r.pupils}
+        named = []
+        for thread in threads:
+            person = people.get(thread["asked_by"])
+            if person is not None:
+                thread = thread | {
+                    "asker_name": person.name or thread["asker_name"],
+                    "asker_student_no": person.student_no,
+                }
+            named.append(thread)
+        return named
 
     async def _task(self, caller: Caller, task_id: str) -> tuple[Task, Audience]:
         task = await self.tasks.visible(caller, task_id)
@@ -139,7 +167,7 @@ class Questions:
             limit=size,
         )
         return {
-            "items": [q.public(who) for q in found],
+            "items": await self._named(caller, who, [q.public(who) for q in found]),
             "total": total,
             "page": page,
             "size": size,
@@ -147,7 +175,9 @@ class Questions:
 
     async def question(self, caller: Caller, task_id: str, question_id: str) -> Doc:
         _, who = await self._task(caller, task_id)
-        return (await self._thread(who, task_id, question_id, caller.db)).public(who)
+        thread = (await self._thread(who, task_id, question_id, caller.db)).public(who)
+        (named,) = await self._named(caller, who, [thread])
+        return named
 
     # replying ---------------------------------------------------------------------------------
 

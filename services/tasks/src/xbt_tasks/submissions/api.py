@@ -3,16 +3,21 @@ work. Answers are about one user or one class: `Cache-Control: no-store`."""
 
 from __future__ import annotations
 
-from fastapi import Response
+from typing import Annotated
 
+from fastapi import Query, Response
+
+from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.openapi import problems
 from xbt_shared.routing import private_router
 from xbt_tasks.http import Id, IdempotencyKey, SubmissionsDep, mark_replayed
+from xbt_tasks.submissions.domain import ListStatus
 from xbt_tasks.submissions.schemas import (
     MyTasks,
     NewSubmission,
     ReviewBody,
+    SubmissionRow,
     SubmissionView,
     TaskWithWorkView,
 )
@@ -21,9 +26,16 @@ router = private_router("submissions")
 
 
 @router.get("/my/tasks")
-async def my_tasks(caller: CurrentCaller, submissions: SubmissionsDep) -> MyTasks:
-    """A pupil's tasks grouped: to_do, submitted, returned, marked, overdue."""
-    return MyTasks.model_validate(await submissions.my_tasks(caller))
+async def my_tasks(
+    caller: CurrentCaller,
+    submissions: SubmissionsDep,
+    status: ListStatus | None = None,
+    page: PageNumber = 1,
+    size: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> MyTasks:
+    """A pupil's tasks by status (due today in Beijing, to do, overdue, done), paged."""
+    found = await submissions.my_tasks(caller, status=status, page=page, size=size)
+    return MyTasks.model_validate(found)
 
 
 @router.get("/tasks/{task_id}")
@@ -49,21 +61,36 @@ async def submit(
     return SubmissionView.model_validate(view)
 
 
-@router.get("/tasks/{task_id}/submissions")
+@router.get("/tasks/{task_id}/submissions", responses=problems(503))
 async def list_submissions(
-    task_id: Id, caller: CurrentCaller, submissions: SubmissionsDep, class_id: Id | None = None
-) -> list[SubmissionView]:
-    """Every submission of a task (without the attempts' content), for its teachers."""
-    found = await submissions.submissions(caller, task_id, class_id)
-    return [SubmissionView.model_validate(s) for s in found]
+    task_id: Id,
+    caller: CurrentCaller,
+    submissions: SubmissionsDep,
+    class_id: Id | None = None,
+    include_missing: Annotated[
+        bool, Query(description="also the pupils on the rosters who handed in nothing")
+    ] = False,
+) -> list[SubmissionRow]:
+    """A task's submissions with pupils' names and 学号 (and who is missing), for teachers."""
+    found = await submissions.submissions(
+        caller, task_id, class_id, include_missing=include_missing
+    )
+    return [SubmissionRow.model_validate(s) for s in found]
 
 
 @router.get("/tasks/{task_id}/submissions/{pupil_id}")
 async def submission(
-    task_id: Id, pupil_id: Id, caller: CurrentCaller, submissions: SubmissionsDep
+    task_id: Id,
+    pupil_id: Id,
+    caller: CurrentCaller,
+    submissions: SubmissionsDep,
+    attempt: Annotated[
+        int | None, Query(ge=1, le=1000, description="the attempt to open; default: the latest")
+    ] = None,
 ) -> SubmissionView:
-    """One pupil's submission with all attempts: for the pupil and the task's teachers."""
-    return SubmissionView.model_validate(await submissions.submission(caller, task_id, pupil_id))
+    """One pupil's submission with all attempts, opened at the latest (or `attempt`)."""
+    found = await submissions.submission(caller, task_id, pupil_id, attempt=attempt)
+    return SubmissionView.model_validate(found)
 
 
 @router.post("/tasks/{task_id}/submissions/{pupil_id}/review", responses=problems(409))

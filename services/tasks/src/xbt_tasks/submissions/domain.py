@@ -14,20 +14,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from xbt_shared.auth import Principal
 from xbt_shared.errors import Conflict, Problem, Unprocessable, invalid
 from xbt_shared.marking import BadAnswer, mark
 from xbt_shared.mongo import Doc
-from xbt_tasks.assignments.domain import Item, Task
+from xbt_tasks.assignments.domain import BEIJING, Item, Task
+from xbt_tasks.clients.identity import Roster, RosterPupil
 
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 
 PupilState = Literal["to_do", "submitted", "returned", "marked", "overdue"]
 PUPIL_STATES: tuple[PupilState, ...] = ("to_do", "submitted", "returned", "marked", "overdue")
+# Where a task stands in a pupil's list (`GET /my/tasks?status=`): handed in (`done`), or
+# not (or returned for revision) and due later today, past due (or closed), or later.
+ListStatus = Literal["due_today", "todo", "overdue", "done"]
+LIST_STATUSES: tuple[ListStatus, ...] = ("due_today", "todo", "overdue", "done")
 SubmissionState = Literal["submitted", "returned", "marked"]
 Outcome = Literal["marked", "returned"]
 
@@ -120,12 +125,21 @@ class Submission:
             updated_at=now,
         )
 
+    def attempt(self, n: int) -> Attempt | None:
+        return next((a for a in self.attempts or () if a.n == n), None)
+
     def public(
-        self, task: Task, *, with_keys: bool, held_back: Collection[str] = frozenset()
+        self,
+        task: Task,
+        *,
+        with_keys: bool,
+        held_back: Collection[str] = frozenset(),
+        attempt: int | None = None,
     ) -> Doc:
         """As the pupil or a teacher sees it; pupils see keys and explanations only once it
         is marked, and then not those of the items `held_back` (in another task of theirs
-        they may still hand in)."""
+        they may still hand in). Read with its attempts, `attempt` is the one opened: number
+        `attempt`, else the latest."""
         out: Doc = {
             "id": self.id,
             "task_id": self.task_id,
@@ -148,6 +162,9 @@ class Submission:
         }
         if self.attempts is not None:
             out["attempts"] = [public_attempt(a) for a in self.attempts]
+            shown = self.attempt(attempt) if attempt is not None else self.latest
+            if shown is not None:
+                out["attempt"] = public_attempt(shown)
         if self.item_points is not None:
             out["item_points"] = dict(self.item_points)
         if with_keys:
@@ -177,6 +194,72 @@ def public_attempt(attempt: Attempt) -> Doc:
     }
 
 
+# --- a task's submissions as its teachers list them ----------------------------------------
+
+
+def submission_rows(
+    task: Task,
+    submissions: Sequence[Submission],
+    rosters: Sequence[Roster],
+    *,
+    include_missing: bool,
+) -> list[Doc]:
+    """The submissions (without attempts) named as the rosters name their pupils, with
+    their 学号 (`on_roster: false` for a pupil who handed in as a member of a class but is no
+    longer on it, `null` where no roster was read). With `include_missing`: the rosters'
+    order (class by class, by student number), a `missing` row for each pupil on a roster
+    who has handed in nothing, then the submissions of pupils on none of them."""
+    listed = {r.class_id: r for r in rosters}
+    by_pupil = {s.pupil_id: s for s in submissions}
+
+    def row(s: Submission) -> Doc:
+        roster = listed.get(s.class_id)
+        person = roster.pupil(s.pupil_id) if roster is not None else None
+        return s.public(task, with_keys=False) | {
+            "pupil_name": (person.name if person is not None else None) or s.pupil_name,
+            "student_no": person.student_no if person is not None else None,
+            "on_roster": None if roster is None else person is not None,
+        }
+
+    if not include_missing:
+        return [row(s) for s in submissions]
+    rows: list[Doc] = []
+    shown: set[str] = set()
+    for roster in rosters:
+        for person in roster.pupils:
+            if person.id in shown:
+                continue
+            shown.add(person.id)
+            work = by_pupil.get(person.id)
+            rows.append(row(work) if work is not None else _missing(task, roster, person))
+    return rows + [row(s) for s in submissions if s.pupil_id not in shown]
+
+
+def _missing(task: Task, roster: Roster, person: RosterPupil) -> Doc:
+    return {
+        "id": None,
+        "task_id": task.id,
+        "class_id": roster.class_id,
+        "pupil_id": person.id,
+        "pupil_name": person.name,
+        "student_no": person.student_no,
+        "on_roster": True,
+        "created_at": None,
+        "max_score": task.max_score,
+        "state": "missing",
+        "attempt_count": 0,
+        "submitted_at": None,
+        "late": False,
+        "auto_score": None,
+        "needs_teacher": False,
+        "score": None,
+        "updated_at": None,
+        "comment": None,
+        "reviewed_by": None,
+        "reviewed_at": None,
+    }
+
+
 # --- where a pupil stands ------------------------------------------------------------------
 
 
@@ -198,6 +281,56 @@ def by_pupil_state(
         submission = mine.get(task.id)
         groups[pupil_state(task, submission, now)].append((task, submission))
     return groups
+
+
+def list_status(task: Task, submission: Submission | None, now: datetime) -> ListStatus:
+    """`done` once handed in (waiting or marked); else `overdue` past the due time or once
+    closed, `due_today` when due later on today's date in Beijing, `todo` otherwise. Work
+    returned for revision is to do again."""
+    if submission is not None and submission.state != "returned":
+        return "done"
+    if task.phase(now) == "closed" or task.is_late(now):
+        return "overdue"
+    if task.due_at is not None and same_beijing_day(task.due_at, now):
+        return "due_today"
+    return "todo"
+
+
+def same_beijing_day(a: datetime, b: datetime) -> bool:
+    return a.astimezone(BEIJING).date() == b.astimezone(BEIJING).date()
+
+
+def pupil_list(
+    tasks: Iterable[Task],
+    mine: Mapping[str, Submission],
+    now: datetime,
+    status: ListStatus | None = None,
+) -> list[tuple[Task, Submission | None, ListStatus]]:
+    """A pupil's tasks (of `status`, or all), in the list's order: by status (due today, to
+    do, overdue, done), those not handed in by due time, soonest first (no due time last),
+    handed-in ones most recently handed in first."""
+    entries = [(t, mine.get(t.id), list_status(t, mine.get(t.id), now)) for t in tasks]
+    if status is not None:
+        entries = [e for e in entries if e[2] == status]
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(entry: tuple[Task, Submission | None, ListStatus]) -> tuple[Any, ...]:
+        task, work, state = entry
+        rank = LIST_STATUSES.index(state)
+        if state == "done" and work is not None:
+            return (rank, -work.submitted_at.timestamp(), task.id)
+        return (rank, (task.due_at or far).timestamp(), -task.opens_at.timestamp(), task.id)
+
+    return sorted(entries, key=order)
+
+
+def status_counts(
+    tasks: Iterable[Task], mine: Mapping[str, Submission], now: datetime
+) -> dict[ListStatus, int]:
+    counts: dict[ListStatus, int] = dict.fromkeys(LIST_STATUSES, 0)
+    for task in tasks:
+        counts[list_status(task, mine.get(task.id), now)] += 1
+    return counts
 
 
 # --- whether work is accepted --------------------------------------------------------------
@@ -381,7 +514,7 @@ def hand_in(
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    attempt: int  # the attempt the teacher looked at
+    attempt: int | None  # the attempt the teacher looked at; None: the latest
     outcome: Outcome
     item_points: dict[str, float]
     score: float | None  # for tasks without items
@@ -391,7 +524,7 @@ class Review:
 def check_reviewable(submission: Submission, review: Review) -> None:
     if submission.state == "returned":
         raise Conflict("the work is back with the pupil; review it when it is handed in again")
-    if review.attempt != submission.attempt_count:
+    if review.attempt is not None and review.attempt != submission.attempt_count:
         raise Conflict(f"attempt {submission.attempt_count} is the latest; review that one")
 
 

@@ -23,6 +23,7 @@ from xbt_tasks.submissions.domain import (
     MAX_COMMENT,
     MAX_TEXT,
     Content,
+    ListStatus,
     PupilState,
     Review,
     SubmissionState,
@@ -50,7 +51,11 @@ class ReviewBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempt: StrictInt = Field(ge=1, description="the attempt reviewed: 409 if a newer one came")
+    attempt: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        description="the attempt reviewed: 409 if a newer one came; left out, the latest",
+    )
     outcome: Literal["marked", "returned"]
     item_points: dict[Id, StrictFloat] = Field(default_factory=dict)
     score: StrictFloat | None = Field(default=None, ge=0)
@@ -102,11 +107,14 @@ class AttemptView(BaseModel):
 
 
 class SubmissionView(View):
-    """A pupil's submission. `attempts` where one submission is read (not in lists);
-    `item_points` once reviewed; `items` (with keys) for teachers, and for the pupil once
-    the work is marked."""
+    """A pupil's submission. `attempts` where one submission is read (not in lists), with
+    `attempt`: the one opened (`?attempt=n`, else the latest, which a review without an
+    attempt marks); `item_points` once reviewed; `items` (with keys) for teachers, and for
+    the pupil once the work is marked."""
 
-    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset({"attempts", "item_points", "items"})
+    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset(
+        {"attempts", "attempt", "item_points", "items", "student_no", "on_roster"}
+    )
 
     id: str
     task_id: str
@@ -126,9 +134,45 @@ class SubmissionView(View):
     comment: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
+    student_no: str | None = Field(default=None, description="学号, for the task's teachers")
+    on_roster: bool | None = Field(
+        default=None, description="on its class's roster (null: the roster was not read)"
+    )
     attempts: list[AttemptView] | None = None
+    attempt: AttemptView | None = None
     item_points: dict[str, float] | None = None
     items: list[ItemView] | None = None
+
+
+class SubmissionRow(View):
+    """A row of a task's submissions list: a pupil's submission (without attempts), or with
+    `include_missing=true` a pupil of the class who has handed in nothing (`state:
+    missing`, `id`, the times and scores null). Pupils are named by their class's roster,
+    with their 学号."""
+
+    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset({"item_points"})
+
+    id: str | None
+    task_id: str
+    class_id: str
+    pupil_id: str
+    pupil_name: str | None
+    student_no: str | None = Field(description="学号, from the class's roster")
+    on_roster: bool | None = Field(description="null: the roster could not be read")
+    created_at: datetime | None
+    max_score: float
+    state: SubmissionState | Literal["missing"]
+    attempt_count: int
+    submitted_at: datetime | None
+    late: bool
+    auto_score: float | None
+    needs_teacher: bool
+    score: float | None
+    updated_at: datetime | None
+    comment: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    item_points: dict[str, float] | None = None
 
 
 class TaskWithWorkView(TaskView):
@@ -141,18 +185,40 @@ class TaskWithWorkView(TaskView):
 
 
 class MyTask(TaskSummary):
-    """A task in a pupil's list, with where they stand; `late` and `score` once they have
-    handed in."""
+    """A task in a pupil's list: where it stands in the list (`list_status`, the `status`
+    filter's values) and as work (`state`); `late`, `score` and `submitted_at` once they
+    have handed in. (`status` is the task's own: open or closed.)"""
 
-    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset({"late", "score"})
+    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset(
+        {"late", "score", "submitted_at", "list_status"}
+    )
 
     state: PupilState
+    list_status: ListStatus | None = Field(
+        default=None, description="due_today, todo, overdue or done (in `items`)"
+    )
     late: bool | None = None
     score: float | None = None
+    submitted_at: datetime | None = Field(default=None, description="the latest attempt's")
 
 
-class MyTasks(BaseModel):
-    groups: dict[PupilState, list[MyTask]] = Field(
-        description="every state, in the order to_do, submitted, returned, marked, overdue"
+class MyTasks(View):
+    """One page of the pupil's tasks of `status` (or all), in the list's order: due today,
+    to do and overdue by due time (soonest first), done ones most recently handed in first.
+    `groups` and `counts` (every task grouped by `state`) only when no `status` is asked."""
+
+    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset({"groups", "counts"})
+
+    status: ListStatus | None
+    items: list[MyTask]
+    total: int
+    page: int
+    size: int
+    by_status: dict[ListStatus, int] = Field(
+        description="how many tasks have each status (due_today, todo, overdue, done)"
     )
-    counts: dict[PupilState, int]
+    groups: dict[PupilState, list[MyTask]] | None = Field(
+        default=None,
+        description="every state, in the order to_do, submitted, returned, marked, overdue",
+    )
+    counts: dict[PupilState, int] | None = None

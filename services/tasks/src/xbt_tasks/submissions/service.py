@@ -12,24 +12,30 @@ from typing import TYPE_CHECKING, Protocol
 
 from xbt_shared.auth import Principal, forbid_guest_writes
 from xbt_shared.clock import now_ms
-from xbt_shared.errors import Conflict, Forbidden, NotFound
+from xbt_shared.errors import Conflict, Forbidden, NotFound, Problem
 from xbt_shared.idempotency import Idempotent, request_digest
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_shared.richtext import sanitise_html
+from xbt_shared.tenancy import Tenant
 from xbt_tasks.assignments.domain import Task, require_teacher_of_task
 from xbt_tasks.assignments.service import TaskReader, open_tasks_with_items, tasks_of_classes
+from xbt_tasks.clients.identity import Roster
 from xbt_tasks.events import SubmissionCreated, SubmissionReviewed
 from xbt_tasks.submissions.domain import (
     Content,
+    ListStatus,
     Review,
     Submission,
     by_pupil_state,
     check_reviewable,
     hand_in,
     locked_item_ids,
+    pupil_list,
     pupil_state,
     review_score,
+    status_counts,
     submission_id,
+    submission_rows,
 )
 from xbt_tasks.submissions.store import IDEMPOTENCY, SubmissionStore
 
@@ -49,6 +55,14 @@ class SubmissionPort(Protocol):
     async def insert(self, submission: Submission) -> None: ...
     async def add_attempt(self, submission: Submission) -> bool: ...
     async def review(self, submission: Submission) -> bool: ...
+
+
+class RosterReader(Protocol):
+    """Class rosters as the caller reads them at identity (`IdentityClient.rosters`)."""
+
+    async def rosters(
+        self, class_ids: Sequence[str], *, bearer: str, tenant: Tenant
+    ) -> list[Roster]: ...
 
 
 class AttemptFiles(Protocol):
@@ -119,6 +133,8 @@ class Submissions:
     max_files_per_attempt: int = 10
     idempotency_ttl: timedelta = timedelta(hours=48)
     store: Callable[[TenantDb | UnitOfWork], SubmissionPort] = SubmissionStore
+    # Names and 学号 where teachers look, and who has handed in nothing.
+    rosters: RosterReader | None = None
 
     # submitting -------------------------------------------------------------------------------
 
@@ -209,14 +225,49 @@ class Submissions:
 
     # reading ------------------------------------------------------------------------------------
 
-    async def submissions(self, caller: Caller, task_id: str, class_id: str | None) -> list[Doc]:
+    async def submissions(
+        self,
+        caller: Caller,
+        task_id: str,
+        class_id: str | None,
+        *,
+        include_missing: bool = False,
+    ) -> list[Doc]:
+        """The task's submissions, its pupils named by their rosters with their 学号; with
+        `include_missing`, also a row for each pupil on the rosters who handed in nothing
+        (every roster the caller reads must be read then: else 503, as a gradebook)."""
         task = await self.tasks.visible(caller, task_id)
-        if not task.managed_by(caller.principal):
+        actor = caller.principal
+        if not task.managed_by(actor):
             raise Forbidden("submissions are read by the task's teachers and administrators")
         found = await self.store(caller.db).of_task(task_id, class_id, with_attempts=False)
-        return [s.public(task, with_keys=False) for s in found]
+        classes = [
+            c
+            for c in task.class_ids
+            if (class_id is None or c == class_id)
+            and (task.administered_by(actor) or c in actor.classes)
+        ]
+        rosters = await self._rosters(caller, classes, required=include_missing)
+        return submission_rows(task, found, rosters, include_missing=include_missing)
 
-    async def submission(self, caller: Caller, task_id: str, pupil_id: str) -> Doc:
+    async def _rosters(
+        self, caller: Caller, class_ids: Sequence[str], *, required: bool
+    ) -> list[Roster]:
+        """The classes' rosters as the caller reads them at identity. Not `required` (names
+        and 学号 only): without them, rather than a failure."""
+        if self.rosters is None or not class_ids:
+            return []
+        try:
+            return await self.rosters.rosters(class_ids, bearer=caller.bearer, tenant=caller.tenant)
+        except Problem:
+            if required:
+                raise
+            return []
+
+    async def submission(
+        self, caller: Caller, task_id: str, pupil_id: str, *, attempt: int | None = None
+    ) -> Doc:
+        """The pupil's submission with every attempt, opened at `attempt` (else the latest)."""
         task = await self.tasks.visible(caller, task_id)
         manager = task.managed_by(caller.principal)
         if not manager and pupil_id != caller.user_id:
@@ -224,9 +275,18 @@ class Submissions:
         found = await self.store(caller.db).get(submission_id(task_id, pupil_id))
         if found is None:
             raise NotFound("no such submission")
+        if attempt is not None and found.attempt(attempt) is None:
+            raise NotFound(f"no attempt {attempt}: the pupil handed in {found.attempt_count}")
         if manager:
-            return found.public(task, with_keys=True)
-        return await self._for_pupil(caller, task, found, now_ms())
+            view = found.public(task, with_keys=True, attempt=attempt)
+            (row,) = submission_rows(
+                task,
+                [found],
+                await self._rosters(caller, [found.class_id], required=False),
+                include_missing=False,
+            )
+            return view | {k: row[k] for k in ("pupil_name", "student_no", "on_roster")}
+        return await self._for_pupil(caller, task, found, now_ms(), attempt=attempt)
 
     async def task(self, caller: Caller, task_id: str) -> Doc:
         """The task as the caller sees it: its teachers and administrators with answer keys;
@@ -242,35 +302,68 @@ class Submissions:
         }
 
     async def _for_pupil(
-        self, caller: Caller, task: Task, submission: Submission, now: datetime
+        self,
+        caller: Caller,
+        task: Task,
+        submission: Submission,
+        now: datetime,
+        *,
+        attempt: int | None = None,
     ) -> Doc:
         """The pupil's own submission: once marked with the keys, but for those of items
         in another task they may still hand in."""
         held_back: frozenset[str] = frozenset()
         if submission.state == "marked" and task.items:
             held_back = await keys_held_back(caller.db, caller.principal, now)
-        return submission.public(task, with_keys=False, held_back=held_back)
+        return submission.public(task, with_keys=False, held_back=held_back, attempt=attempt)
 
-    async def my_tasks(self, caller: Caller) -> Doc:
-        """A pupil's opened tasks, grouped by where they stand."""
+    async def my_tasks(
+        self,
+        caller: Caller,
+        *,
+        status: ListStatus | None = None,
+        page: int = 1,
+        size: int = 20,
+    ) -> Doc:
+        """A pupil's opened tasks, one page of those of `status` (or all) in the list's
+        order, with the count of each status; without `status` also grouped by where they
+        stand (`groups`, `counts`: the list's earlier shape)."""
         actor = caller.principal
         if not actor.has_role("student"):
             raise Forbidden("my tasks are a pupil's list")
         now = now_ms()
         tasks = await tasks_of_classes(caller.db, list(actor.classes), opened_by=now)
         found = await self.store(caller.db).of_pupil(actor.user_id, [t.id for t in tasks])
-        groups = by_pupil_state(tasks, {s.task_id: s for s in found}, now)
-        return {
-            "groups": {
+        mine = {s.task_id: s for s in found}
+        listed = pupil_list(tasks, mine, now, status)
+        start = (page - 1) * size
+        out: Doc = {
+            "status": status,
+            "items": [
+                _entry(task, work, pupil_state(task, work, now), now) | {"list_status": state}
+                for task, work, state in listed[start : start + size]
+            ],
+            "total": len(listed),
+            "page": page,
+            "size": size,
+            "by_status": status_counts(tasks, mine, now),
+        }
+        if status is None:
+            groups = by_pupil_state(tasks, mine, now)
+            out["groups"] = {
                 state: [_entry(task, submission, state, now) for task, submission in entries]
                 for state, entries in groups.items()
-            },
-            "counts": {state: len(entries) for state, entries in groups.items()},
-        }
+            }
+            out["counts"] = {state: len(entries) for state, entries in groups.items()}
+        return out
 
 
 def _entry(task: Task, submission: Submission | None, state: str, now: datetime) -> Doc:
     entry = task.summary(now) | {"state": state}
     if submission is not None:
-        entry |= {"late": submission.late, "score": submission.score}
+        entry |= {
+            "late": submission.late,
+            "score": submission.score,
+            "submitted_at": submission.submitted_at,
+        }
     return entry
