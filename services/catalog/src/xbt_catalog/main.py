@@ -92,7 +92,12 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         app.state.resources = resources
         app.state.search = Search(cache=cache, index=indexes, max_page_size=pages)
         app.state.courses = Courses(mongo=runtime.mongo, cache=cache, max_page_size=pages)
-        app.state.schedule = TvSchedule(mongo=runtime.mongo, cache=cache, resources=resources)
+        app.state.schedule = TvSchedule(
+            mongo=runtime.mongo,
+            cache=cache,
+            resources=resources,
+            portal_base_url=settings.portal_base_url,
+        )
         app.state.bank = Bank(
             mongo=runtime.mongo, cache=cache, resources=resources, max_page_size=pages
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from xbt_catalog.main import CACHE_NAMESPACE, ensure_indexes
+from xbt_catalog.seed.media import seed_media
 from xbt_catalog.seed.store import seed
 from xbt_catalog.settings import CatalogSettings
 from xbt_shared.cache import VersionedCache
@@ -18,6 +19,7 @@ async def main() -> None:
     try:
         await ensure_indexes(runtime)
         created = await seed(runtime.mongo)
+        created |= await seed_media(runtime.mongo)
         if any(created.values()):
             # Answers cached before this seed (Redis outlives `make run`) must not be served.
             cache = VersionedCache(
