@@ -16,6 +16,7 @@ from xbt_catalog.research.service import Research
 from xbt_catalog.resources.service import Resources
 from xbt_catalog.schedule.service import TvSchedule
 from xbt_catalog.search.service import Search
+from xbt_shared.auth import Principal, authenticated, current_user
 from xbt_shared.cache import EDGE_CACHE_HEADER, Cached, edge_directive
 from xbt_shared.routing import from_state
 
@@ -25,6 +26,18 @@ CoursesDep = Annotated[Courses, Depends(from_state("courses", Courses))]
 ScheduleDep = Annotated[TvSchedule, Depends(from_state("schedule", TvSchedule))]
 BankDep = Annotated[Bank, Depends(from_state("bank", Bank))]
 ResearchDep = Annotated[Research, Depends(from_state("research", Research))]
+
+
+async def _signed_in_or_anonymous(request: Request) -> Principal | None:
+    """The verified caller if the request has a token (a bad one is still a 401); None
+    without one."""
+    if not request.headers.get("authorization"):
+        return None
+    return await current_user(await authenticated(request))
+
+
+# Public reads: the caller if any (their role may change what they see), else None.
+OptionalUser = Annotated[Principal | None, Depends(_signed_in_or_anonymous)]
 
 Page = Annotated[int, Query(ge=1, le=1000)]
 # The upper bound is the use case's (`max_page_size`), so the 422 names it; `le` is only the

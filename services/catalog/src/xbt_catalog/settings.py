@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from xbt_shared.settings import CommonSettings
@@ -22,3 +22,11 @@ class CatalogSettings(CommonSettings):
     # How often a replica looks for content published elsewhere to add to its search index.
     index_follow_seconds: float = Field(default=2.0, gt=0)
     max_page_size: int = Field(default=50, ge=1, le=200)
+    # Where readers open the portal: links handed out to other apps (the TV schedule's
+    # replay links, in JSON and in calendar feeds) are absolute URLs of its pages.
+    portal_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+")
+
+    @field_validator("portal_base_url")
+    @classmethod
+    def _without_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from xbt_catalog.schedule.domain import BEIJING, TZID, TvGrade, grade_name, local_time, replay_path
+from xbt_catalog.schedule.domain import BEIJING, TZID, TvGrade, grade_name, local_time, replay_url
 from xbt_shared.mongo import Doc
 
 CALENDAR_TITLE = "毕业年级复习专题课"
@@ -52,7 +52,7 @@ def _local_stamp(value: dt.datetime) -> str:
     return value.astimezone(BEIJING).strftime("%Y%m%dT%H%M%S")
 
 
-def _event(doc: Doc) -> list[str]:
+def _event(doc: Doc, portal_base_url: str) -> list[str]:
     starts, ends = local_time(doc["date"], doc["start"]), local_time(doc["date"], doc["end"])
     revised = doc.get("updated_at")
     stamp = _utc_stamp(revised if isinstance(revised, dt.datetime) else starts)
@@ -60,8 +60,13 @@ def _event(doc: Doc) -> list[str]:
     location = f"{channel} (CH {doc['channel_no']})" if doc.get("channel_no") else channel
     summary = f"{doc.get('subject') or ''}｜{doc.get('title') or ''}".strip("｜")
     description = [doc.get("title") or "", f"{location} {doc['start']}-{doc['end']}"]
-    if doc.get("replay_resource_id"):
-        description.append("回放：" + replay_path(doc["replay_resource_id"]))
+    url = (
+        replay_url(portal_base_url, doc["replay_resource_id"])
+        if doc.get("replay_resource_id")
+        else None
+    )
+    if url:
+        description.append("回放：" + url)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{doc['_id']}@catalog.xuebuting",
@@ -72,14 +77,17 @@ def _event(doc: Doc) -> list[str]:
         "LOCATION:" + escape_text(location),
         "DESCRIPTION:" + escape_text("\n".join(description)),
     ]
+    if url:
+        lines.append("URL:" + url)
     if doc.get("subject"):
         lines.append("CATEGORIES:" + escape_text(doc["subject"]))
     lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
     return lines
 
 
-def render_calendar(grade: TvGrade, slots: Iterable[Doc]) -> str:
-    """The iCalendar text of one grade's broadcasts (CRLF line ends, folded lines)."""
+def render_calendar(grade: TvGrade, slots: Iterable[Doc], *, portal_base_url: str) -> str:
+    """The iCalendar text of one grade's broadcasts (CRLF line ends, folded lines); each
+    event's replay link (in its description and `URL`) is the portal's page for it."""
     name = f"{CALENDAR_TITLE} {grade_name(grade)}"
     lines = [
         "BEGIN:VCALENDAR",
@@ -103,6 +111,6 @@ def render_calendar(grade: TvGrade, slots: Iterable[Doc]) -> str:
         "END:VTIMEZONE",
     ]
     for doc in slots:
-        lines += _event(doc)
+        lines += _event(doc, portal_base_url)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + CRLF for line in lines)

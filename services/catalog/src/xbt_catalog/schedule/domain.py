@@ -17,8 +17,13 @@ from xbt_shared.mongo import Doc
 BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 TZID = "Asia/Shanghai"
 MAX_RANGE_DAYS = 31
+# The dates a query may name: from the first broadcasts (spring 2020) to a year ahead.
+EARLIEST_DATE = dt.date(2020, 1, 1)
+MAX_DAYS_AHEAD = 366
 # The public path of a replay, as reached through the gateway.
 REPLAY_PATH = "/api/catalog/v1/resources/{id}"
+# The portal's page of a resource (its router serves `/resources/:id`).
+PORTAL_RESOURCE_PAGE = "/resources/{id}"
 WEEKDAYS_CN = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
@@ -45,6 +50,12 @@ def date_range(
     that one day), or today; at most `MAX_RANGE_DAYS` days."""
     if date is not None and (first is not None or last is not None):
         raise invalid("query.date", "give either date or from/to, not both")
+    latest = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    for field, value in (("query.date", date), ("query.from", first), ("query.to", last)):
+        if value is not None and not EARLIEST_DATE <= value <= latest:
+            raise invalid(
+                field, f"a date from {EARLIEST_DATE} to {latest} ({MAX_DAYS_AHEAD} days ahead)"
+            )
     if date is not None:
         return date, date
     first = first or last or today
@@ -67,7 +78,12 @@ def replay_path(resource_id: str) -> str:
     return REPLAY_PATH.format(id=resource_id)
 
 
-def public_slot(doc: Doc, replay: Doc | None) -> Doc:
+def replay_url(portal_base_url: str, resource_id: str) -> str:
+    """The absolute URL of the portal's page for a replay."""
+    return portal_base_url.rstrip("/") + PORTAL_RESOURCE_PAGE.format(id=resource_id)
+
+
+def public_slot(doc: Doc, replay: Doc | None, *, portal_base_url: str) -> Doc:
     """A slot as readers get it; `replay` is the replay resource if the reader may see it."""
     starts, ends = local_time(doc["date"], doc["start"]), local_time(doc["date"], doc["end"])
     rid = doc.get("replay_resource_id")
@@ -86,6 +102,7 @@ def public_slot(doc: Doc, replay: Doc | None) -> Doc:
         "title": doc.get("title"),
         "replay_resource_id": rid,
         "replay_path": replay_path(rid) if rid else None,
+        "replay_url": replay_url(portal_base_url, rid) if rid else None,
         "replay_title": replay.get("title") if replay else None,
     }
 

@@ -39,7 +39,10 @@ class TvSlot(BaseModel):
     subject: Subject | None
     title: str | None
     replay_resource_id: str | None
-    replay_path: str | None = Field(description="the replay through the gateway")
+    replay_path: str | None = Field(description="the replay resource through the gateway's API")
+    replay_url: str | None = Field(
+        description="the portal's page of the replay, absolute (`<portal>/resources/<id>`)"
+    )
     replay_title: str | None = Field(description="null unless the reader may see the replay")
 
 

@@ -4,7 +4,9 @@ schedule by date and grade, and an iCalendar (RFC 5545) feed per grade.
 The schedule is city content and public information (it is broadcast on television), so
 both answers are shared by every reader and cached in the city's scope. The iCalendar feed
 is served without a token (calendar apps cannot send one) and therefore carries only the
-schedule itself and each slot's replay link path, nothing from a reader's district.
+schedule itself and each slot's replay link (the portal's page), nothing from a reader's
+district. The JSON schedule is readable without a token too (anonymous readers see replay
+titles as guests do).
 
 Times are Beijing time. Asia/Shanghai has been UTC+8 without daylight saving since 1991,
 so a fixed offset is exact for every broadcast and needs no tz database in the image.
@@ -33,6 +35,8 @@ class TvSchedule:
     mongo: Mongo
     cache: VersionedCache
     resources: Resources
+    # Replay links are the portal's pages (`settings.portal_base_url`).
+    portal_base_url: str = "http://127.0.0.1:8000"
 
     def _city(self) -> ScheduleStore:
         return ScheduleStore(self.mongo.for_tenant(Tenant(CITY)))
@@ -41,7 +45,8 @@ class TvSchedule:
         self, *, first: dt.date, last: dt.date, grade: TvGrade | None, guest: bool
     ) -> Cached:
         """The slots in a date range, each with its replay's title when the reader may see
-        the replay (published; for guests also guest-marked). One answer for the city."""
+        the replay (published; for guests and anonymous readers also guest-marked). One
+        answer for the city."""
         key = f"tv:{first}:{last}:{int(grade) if grade else '-'}" + (":guest" if guest else "")
 
         async def load() -> Doc:
@@ -57,7 +62,12 @@ class TvSchedule:
                 "grade": int(grade) if grade else None,
                 "timezone": TZID,
                 "slots": [
-                    public_slot(d, replays.get(d.get("replay_resource_id") or "")) for d in docs
+                    public_slot(
+                        d,
+                        replays.get(d.get("replay_resource_id") or ""),
+                        portal_base_url=self.portal_base_url,
+                    )
+                    for d in docs
                 ],
             }
 
@@ -75,6 +85,6 @@ class TvSchedule:
 
         async def load() -> str:
             docs = await self._city().slots_of_grade(int(grade), limit=MAX_FEED_SLOTS)
-            return render_calendar(grade, docs)
+            return render_calendar(grade, docs, portal_base_url=self.portal_base_url)
 
         return await self.cache.get_or_load([CITY], f"tv-ics:{int(grade)}", load)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,8 +10,8 @@ import pytest
 
 from xbt_catalog.resources.service import Resources
 from xbt_catalog.resources.store import ResourceStore
-from xbt_catalog.schedule.calendar import escape_text, fold
-from xbt_catalog.schedule.domain import seconds_until_tomorrow_in_beijing
+from xbt_catalog.schedule.calendar import escape_text, fold, render_calendar
+from xbt_catalog.schedule.domain import TvGrade, seconds_until_tomorrow_in_beijing
 from xbt_catalog.schedule.store import ScheduleStore
 from xbt_catalog.settings import CatalogSettings
 from xbt_shared.cache import EDGE_CACHE_HEADER, EdgeDirective
@@ -102,6 +102,8 @@ async def test_schedule_by_date_and_grade(
     assert first["channel"] == "天津教育频道" and first["channel_no"] == 105
     assert first["replay_resource_id"] == "res-tv-public"
     assert first["replay_path"] == "/api/catalog/v1/resources/res-tv-public"
+    # The portal's page of the replay, absolute (the default portal base URL here).
+    assert first["replay_url"] == "http://127.0.0.1:8000/resources/res-tv-public"
     assert first["replay_title"] == "二次函数综合（电视课堂回放）"
     assert second["replay_title"] == "病句辨析与修改（电视课堂回放）"
     both = await _get(client, me, date="2020-02-17")
@@ -131,7 +133,7 @@ async def test_schedule_over_a_range(
     month = await _get(client, me, **{"from": "2020-02-19", "to": "2020-03-20"})  # 31 days
     assert [s["id"] for s in month["slots"]] == ["tv-2020-03-20-9-1"]
     assert (await _get(client, me, **{"from": "2020-02-18"}))["to"] == "2020-02-18"
-    assert (await _get(client, me, date="2019-01-01"))["slots"] == []
+    assert (await _get(client, me, date="2020-01-01"))["slots"] == []
 
 
 async def test_guests_see_replay_titles_of_guest_content_only(
@@ -155,6 +157,13 @@ async def test_guests_see_replay_titles_of_guest_content_only(
         ({"from": "2020-02-18", "to": "2020-02-17"}, "query.to"),
         ({"from": "17/02/2020"}, "query.from"),
         ({"date": "2020-02-17", "from": "2020-02-17"}, "query.date"),
+        # Far in the past or the future: refused, not looked for.
+        ({"date": "2019-12-31"}, "query.date"),
+        ({"date": "0001-01-01"}, "query.date"),
+        ({"date": "9999-12-31"}, "query.date"),
+        ({"from": "1970-01-01"}, "query.from"),
+        ({"to": "9999-12-31"}, "query.to"),
+        ({"date": (date.today() + timedelta(days=400)).isoformat()}, "query.date"),
     ],
 )
 async def test_bad_schedule_input_names_the_field(
@@ -170,10 +179,21 @@ async def test_bad_schedule_input_names_the_field(
     assert resp.json()["errors"][0]["field"] == field
 
 
-async def test_schedule_needs_a_token_and_answers_with_etags(
+async def test_schedule_is_public_and_answers_with_etags(
     client: httpx.AsyncClient, tokens: TokenFactory, schedule: list[Doc]
 ) -> None:
-    assert (await client.get("/v1/tv-schedule", params={"date": "2020-02-17"})).status_code == 401
+    anonymous = await client.get("/v1/tv-schedule", params={"date": "2020-02-17", "grade": 9})
+    assert anonymous.status_code == 200, anonymous.text
+    slots = anonymous.json()["slots"]
+    # Replay titles as guests see them: guest-marked replays only.
+    assert [s["replay_title"] for s in slots] == ["二次函数综合（电视课堂回放）", None]
+    assert slots[0]["replay_url"] == "http://127.0.0.1:8000/resources/res-tv-public"
+    # A token that is sent must be good.
+    bad = await client.get(
+        "/v1/tv-schedule", headers={"Authorization": "Bearer nonsense"}, params={"grade": 9}
+    )
+    assert bad.status_code == 401
+    assert bad.headers["content-type"].startswith("application/problem+json")
     me = pupil(tokens)
     first = await client.get("/v1/tv-schedule", headers=me, params={"date": "2020-02-17"})
     etag = first.headers["etag"]
@@ -266,7 +286,8 @@ async def test_ics_is_public_and_lists_the_grades_broadcasts(
     assert utc_of(first["DTSTART"], offsets) == datetime(2020, 2, 17, 0, 30, tzinfo=UTC)
     assert first["SUMMARY"][1] == "数学｜中考数学复习专题：二次函数综合"
     assert first["LOCATION"][1] == "天津教育频道 (CH 105)"
-    assert "/api/catalog/v1/resources/res-tv-public" in first["DESCRIPTION"][1]
+    assert "http://127.0.0.1:8000/resources/res-tv-public" in first["DESCRIPTION"][1]
+    assert first["URL"][1] == "http://127.0.0.1:8000/resources/res-tv-public"
     assert first["DTSTAMP"][1] == "20200214T000000Z"
     # Commas and semicolons in a title survive escaping.
     second = by_uid["tv-2020-02-17-9-2@catalog.xuebuting"]
@@ -331,3 +352,17 @@ async def test_todays_schedule_is_not_kept_past_midnight(
     assert kept is not None and kept.max_age == catalog_settings.cache_ttl_seconds
     feed = await client.get("/v1/tv-schedule/12.ics")
     assert EdgeDirective.parse(feed.headers[EDGE_CACHE_HEADER]) is not None
+
+
+def test_replay_links_follow_the_configured_portal(
+    isolated_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XBT_CATALOG_PORTAL_BASE_URL", "https://xbt.example.cn/")
+    settings = CatalogSettings(**isolated_env)
+    assert settings.portal_base_url == "https://xbt.example.cn"
+    feed = render_calendar(
+        TvGrade.junior, [slot("2020-02-17", 9, 1, replay="res-1")], portal_base_url="https://x.cn"
+    )
+    assert "URL:https://x.cn/resources/res-1\r\n" in feed
+    with pytest.raises(ValueError):
+        CatalogSettings(**isolated_env, portal_base_url="xbt.example.cn")
