@@ -136,11 +136,27 @@ async def list_users(
     accounts: AccountsDep,
     school_id: str | None = None,
     role: str | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="A part of the name (李), or the start of the username or 学号.",
+        ),
+    ] = None,
+    disabled: Annotated[
+        bool | None, Query(description="true: disabled accounts only; false: active only.")
+    ] = None,
     page: PageNumber = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
     listed, total = await accounts.list_users(
-        caller, school_id=school_id, role=role, page=page, size=size
+        caller,
+        school_id=school_id,
+        role=role,
+        search=q,
+        disabled=disabled,
+        page=page,
+        size=size,
     )
     items = [_listed(x) for x in listed]
     return UserPage(items=items, total=total, page=page, size=size)
@@ -166,7 +182,12 @@ async def create_user(body: CreateUserRequest, caller: Admin, accounts: Accounts
     return CreatedUser(user=User.model_validate(user), one_time_password=password)
 
 
-@router.post("/users/{user_id}/password-reset", response_model=CreatedUser, tags=["users"])
+@router.post(
+    "/users/{user_id}/password-reset",
+    response_model=CreatedUser,
+    tags=["users"],
+    responses=problems(404),
+)
 async def reset_password(user_id: str, caller: Admin, accounts: AccountsDep) -> CreatedUser:
     user, password = await accounts.reset_password(caller, user_id)
     return CreatedUser(user=User.model_validate(user), one_time_password=password)
@@ -181,15 +202,22 @@ async def unlock_user(user_id: str, caller: Admin, accounts: AccountsDep) -> Lis
 
 
 @router.post(
-    "/users/{user_id}/disable", response_model=User, tags=["users"], responses=problems(409)
+    "/users/{user_id}/disable",
+    response_model=ListedUser,
+    tags=["users"],
+    responses=problems(404, 409),
 )
-async def disable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> User:
-    return User.model_validate(await accounts.set_disabled(caller, user_id, disabled=True))
+async def disable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> ListedUser:
+    """Disable an account: its sessions end and it cannot sign in (not your own: 409)."""
+    return _listed(await accounts.set_disabled(caller, user_id, disabled=True))
 
 
-@router.post("/users/{user_id}/enable", response_model=User, tags=["users"])
-async def enable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> User:
-    return User.model_validate(await accounts.set_disabled(caller, user_id, disabled=False))
+@router.post(
+    "/users/{user_id}/enable", response_model=ListedUser, tags=["users"], responses=problems(404)
+)
+async def enable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> ListedUser:
+    """Enable a disabled account again."""
+    return _listed(await accounts.set_disabled(caller, user_id, disabled=False))
 
 
 @router.get("/guest-access", response_model=GuestAccess, tags=["guest"])

@@ -453,6 +453,8 @@ class Accounts:
         return user
 
     async def reset_password(self, caller: Caller, user_id: str) -> tuple[User, str]:
+        """A new one-time password for an account, to be replaced at its next login: its
+        sessions end and its failed logins are forgotten."""
         user = await self._managed_user(caller, user_id)
         password = domain.one_time_password()
         updated = await UserStore(caller.db).update(
@@ -476,19 +478,34 @@ class Accounts:
         (seen,) = await self.attempts.last_logins(caller.tenant.id, [user.id])
         return ListedUser(user, seen, None)
 
-    async def set_disabled(self, caller: Caller, user_id: str, *, disabled: bool) -> User:
+    async def set_disabled(self, caller: Caller, user_id: str, *, disabled: bool) -> ListedUser:
+        """Disable an account (its sessions end, it cannot sign in) or enable it again; the
+        account as the list shows it after."""
         user = await self._managed_user(caller, user_id)
-        if user.id == caller.user_id:
+        if disabled and user.id == caller.user_id:
             raise Conflict("you cannot disable your own account")
-        updated = await UserStore(caller.db).update(user.id, {"disabled": disabled})
+        updated = await UserStore(caller.db).update(
+            user.id, {"disabled": disabled, "disabled_by": caller.user_id if disabled else None}
+        )
         assert updated is not None
         if disabled:
             await self.refresh.revoke_user(caller.tenant.id, user.id)
-        return updated
+        (listed,) = await self._listed(caller, [updated])
+        return listed
 
     async def list_users(
-        self, caller: Caller, *, school_id: str | None, role: str | None, page: int, size: int
+        self,
+        caller: Caller,
+        *,
+        school_id: str | None,
+        role: str | None,
+        page: int,
+        size: int,
+        search: str | None = None,
+        disabled: bool | None = None,
     ) -> tuple[list[ListedUser], int]:
+        """One page of the accounts the caller administers (a school administrator: their
+        school's), found by school, role, state and a part of the name, username or 学号."""
         if not caller.has_role("district_admin", "city_admin"):
             # A school administrator sees their own school only.
             own = caller.principal.school
@@ -496,17 +513,25 @@ class Accounts:
                 return [], 0
             school_id = own
         users, total = await UserStore(caller.db).page(
-            school_id=school_id, role=role, page=page, size=size
+            school_id=school_id,
+            role=role,
+            page=page,
+            size=size,
+            search=(search or "").strip() or None,
+            disabled=disabled,
         )
+        return await self._listed(caller, users), total
+
+    async def _listed(self, caller: Caller, users: Sequence[User]) -> list[ListedUser]:
+        """The accounts as an administrator's list shows them: last login, failed logins."""
         tenant = caller.tenant.id
         seen = await self.attempts.last_logins(tenant, [u.id for u in users])
         failed = await self.attempts.accounts(tenant, [u.username for u in users])
         now = _clock_ms()
-        listed = [
+        return [
             ListedUser(u, at, domain.login_state(self.policy, record, now))
             for u, at, record in zip(users, seen, failed, strict=True)
         ]
-        return listed, total
 
     # the user's own view ---------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import secrets
 import time
 import uuid
@@ -144,14 +145,31 @@ class UserStore(TenantStore):
         await self.tdb[USERS].update_one({"_id": user_id}, {"$set": changes}, session=self.session)
 
     async def page(
-        self, *, school_id: str | None, role: str | None, page: int, size: int
+        self,
+        *,
+        school_id: str | None,
+        role: str | None,
+        page: int,
+        size: int,
+        search: str | None = None,
+        disabled: bool | None = None,
     ) -> tuple[list[User], int]:
-        """One page of accounts by school and username, and how many match in all."""
+        """One page of accounts by school and username, and how many match in all. `search`
+        finds a part of the name, or the start of the username (any case) or 学号."""
         query: Doc = {}
         if school_id is not None:
             query["school_id"] = school_id
         if role:
             query["roles"] = role
+        if disabled is not None:
+            query["disabled"] = True if disabled else {"$ne": True}
+        if search:
+            text = re.escape(search)
+            query["$or"] = [
+                {"name": {"$regex": text}},
+                {"username": {"$regex": f"^{text}", "$options": "i"}},
+                {"student_no": {"$regex": f"^{text}"}},
+            ]
         users = self.tdb[USERS]
         total = await users.count_documents(query, session=self.session)
         cursor = (
