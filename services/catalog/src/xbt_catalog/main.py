@@ -18,6 +18,8 @@ from xbt_catalog.bank.store import BankStore
 from xbt_catalog.courses.api import router as courses_router
 from xbt_catalog.courses.service import Courses
 from xbt_catalog.courses.store import CourseStore
+from xbt_catalog.media.api import router as media_router
+from xbt_catalog.media.service import MediaLibrary
 from xbt_catalog.research.api import router as research_router
 from xbt_catalog.research.service import Research
 from xbt_catalog.research.store import ResearchStore
@@ -102,6 +104,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             mongo=runtime.mongo, cache=cache, resources=resources, max_page_size=pages
         )
         app.state.research = Research(resources=resources, max_page_size=pages)
+        app.state.media = MediaLibrary.build(runtime.mongo, resources, settings=settings)
         app.state.indexes = indexes
         await runtime.start(subscriptions=subscriptions_for(events.subscriptions)(runtime))
         try:
@@ -124,6 +127,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             schedule_router,
             bank_router,
             research_router,
+            media_router,
         ],
         publishes=events.PUBLISHES,
         consumes=events.subscriptions,
