@@ -103,15 +103,16 @@ def create_app(
                 max_files_per_attempt=settings.max_files_per_attempt,
             )
             identity = IdentityClient(roster_http)
+            app.state.practice = practice = Practice(catalog=catalog)
             app.state.submissions = Submissions(
                 tasks=assignments,
                 files=files,
                 rosters=identity,
+                mastery=practice,
                 max_files_per_attempt=settings.max_files_per_attempt,
                 idempotency_ttl=timedelta(hours=settings.idempotency_hours),
             )
             app.state.questions = Questions(tasks=assignments, rosters=identity)
-            app.state.practice = Practice(catalog=catalog)
             app.state.gradebooks = Gradebooks(identity=identity)
             await runtime.start(subscriptions=subscriptions(runtime))
             try:

@@ -75,6 +75,9 @@ class Item:
     explanation: str | None = None
     difficulty: int | None = None
     knowledge_point_ids: tuple[str, ...] = ()
+    # The catalog's, for mastery per knowledge point (None in tasks set before they were kept).
+    subject: str | None = None
+    stage: str | None = None
 
     @property
     def objective(self) -> bool:

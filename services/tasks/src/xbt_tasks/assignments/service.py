@@ -171,6 +171,8 @@ class Assignments:
                     explanation=doc.get("explanation"),
                     difficulty=doc.get("difficulty"),
                     knowledge_point_ids=tuple(doc.get("knowledge_point_ids") or ()),
+                    subject=doc.get("subject"),
+                    stage=doc.get("stage"),
                     points=points,
                 )
             )

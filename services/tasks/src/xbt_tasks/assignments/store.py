@@ -26,6 +26,8 @@ def item_from_doc(doc: Mapping[str, Any]) -> Item:
         explanation=doc.get("explanation"),
         difficulty=doc.get("difficulty"),
         knowledge_point_ids=tuple(doc.get("knowledge_point_ids") or ()),
+        subject=doc.get("subject"),
+        stage=doc.get("stage"),
     )
 
 
@@ -39,6 +41,8 @@ def item_to_doc(item: Item) -> Doc:
         "explanation": item.explanation,
         "difficulty": item.difficulty,
         "knowledge_point_ids": list(item.knowledge_point_ids),
+        "subject": item.subject,
+        "stage": item.stage,
         "points": item.points,
     }
 

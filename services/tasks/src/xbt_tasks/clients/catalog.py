@@ -72,10 +72,50 @@ class ServiceToken:
             return self._token
 
 
+TREE_TTL_SECONDS = 300.0
+
+
 class CatalogClient:
-    def __init__(self, http: httpx.AsyncClient, service_token: ServiceToken | None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        service_token: ServiceToken | None,
+        *,
+        tree_ttl: float = TREE_TTL_SECONDS,
+    ) -> None:
         self._http = http
         self._service_token = service_token
+        self._tree_ttl = tree_ttl
+        # (tenant, subject, stage) -> (read at, tree): the same for every reader of a district.
+        self._trees: dict[tuple[str, str, str], tuple[float, list[Doc]]] = {}
+
+    async def knowledge_point_tree(self, *, subject: str, stage: str, tenant: str) -> list[Doc]:
+        """The knowledge-point tree of a subject and stage as the district reads it (the
+        city's points with the district's), with the service's token; kept five minutes."""
+        key = (tenant, subject, stage)
+        hit = self._trees.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self._tree_ttl:
+            return hit[1]
+        if self._service_token is None:
+            raise ValueError("reading knowledge points needs the service token")
+        token = await self._service_token.get()
+        headers = {"Authorization": f"Bearer {token}", "X-Xbt-Tenant": tenant}
+        try:
+            resp = await self._http.get(
+                "/v1/knowledge-points",
+                params={"subject": subject, "stage": stage},
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            raise CatalogUnavailable("the catalog did not answer; try again") from exc
+        if resp.status_code != 200:
+            raise CatalogUnavailable(f"the catalog answered {resp.status_code} for its tree")
+        try:
+            tree = list(resp.json()["tree"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CatalogUnavailable("the catalog answered a tree tasks cannot read") from exc
+        self._trees[key] = (time.monotonic(), tree)
+        return tree
 
     async def _get(self, path: str, headers: dict[str, str]) -> Doc | None:
         try:

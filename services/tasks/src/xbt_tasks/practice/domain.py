@@ -35,6 +35,7 @@ from xbt_shared.errors import Forbidden, Problem, invalid
 from xbt_shared.marking import OBJECTIVE_TYPES, BadAnswer, mark
 from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
+from xbt_tasks.assignments.domain import Item
 
 MAX_COUNT = 20
 DEFAULT_COUNT = 10
@@ -234,6 +235,22 @@ def snapshot(item: Mapping[str, Any]) -> PracticeItem:
     )
 
 
+def as_practice_item(item: Item) -> PracticeItem:
+    """A task's item as practice records it (its knowledge points, subject and stage)."""
+    return PracticeItem(
+        id=item.id,
+        type=item.type,
+        stem=item.stem,
+        answer=item.answer,
+        options=tuple(item.options),
+        explanation=item.explanation,
+        difficulty=item.difficulty,
+        knowledge_point_ids=tuple(item.knowledge_point_ids),
+        subject=item.subject,
+        stage=item.stage,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PracticeAnswer:
     item_id: str
@@ -351,6 +368,28 @@ def mark_answer(item: PracticeItem, given: Any) -> Doc:
         "correct": bool(verdict.correct),
         "blanks": list(verdict.blanks) if verdict.blanks is not None else None,
     }
+
+
+def point_names(tree: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    """Each knowledge point of a catalog tree (nested by `children`): its name and the names
+    from the top of the tree down to it."""
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def walk(nodes: Sequence[Mapping[str, Any]], above: list[str]) -> None:
+        for node in nodes:
+            name = str(node.get("name") or node.get("id"))
+            path = [*above, name]
+            found[str(node["id"])] = (name, path)
+            walk(node.get("children") or [], path)
+
+    walk(tree, [])
+    return found
+
+
+def named(point: Doc, names: Mapping[str, tuple[str, list[str]]]) -> Doc:
+    """A mastery row with its knowledge point's name and path (None and [] if unknown)."""
+    name, path = names.get(point["knowledge_point_id"], (None, []))
+    return point | {"knowledge_point_name": name, "knowledge_point_path": path}
 
 
 def recency_weight(at: datetime) -> float:

@@ -147,7 +147,15 @@ class AnswerView(BaseModel):
 
 
 class KnowledgePointMastery(BaseModel):
+    """A knowledge point the pupil has answered items of, in practice or in marked tasks."""
+
     knowledge_point_id: str
+    knowledge_point_name: str | None = Field(
+        default=None, description="the catalog's name (null if the catalog did not say)"
+    )
+    knowledge_point_path: list[str] = Field(
+        default_factory=list, description="names from the top of the tree down to it"
+    )
     subject: str | None
     stage: str | None
     answered: int

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from xbt_shared.clock import now_ms
 from xbt_shared.errors import Conflict, NotFound, Problem, Unprocessable, invalid
 from xbt_shared.mongo import Doc, UnitOfWork
+from xbt_tasks.assignments.domain import Item
 from xbt_tasks.clients.catalog import CatalogClient, CatalogUnavailable
 from xbt_tasks.practice.domain import (
     CANDIDATE_PAGE_SIZE,
@@ -24,9 +27,12 @@ from xbt_tasks.practice.domain import (
     PracticeSet,
     Selection,
     as_body_errors,
+    as_practice_item,
     draw,
     extra_pages,
     mastery_of,
+    named,
+    point_names,
     require_pupil,
     snapshot,
 )
@@ -166,6 +172,54 @@ class Practice:
         )
         return {"items": [s.summary() for s in found], "total": total, "page": page, "size": size}
 
+    async def _point_names(
+        self, caller: Caller, rows: Sequence[Doc]
+    ) -> dict[str, tuple[str, list[str]]]:
+        """The names and paths of the rows' knowledge points, from the catalog's trees of
+        their subjects and stages; a tree the catalog does not give leaves its points
+        unnamed rather than the pupil without their mastery."""
+        wanted = sorted(
+            {(r["subject"], r["stage"]) for r in rows if r.get("subject") and r.get("stage")}
+        )
+
+        async def tree(subject: str, stage: str) -> list[Doc]:
+            try:
+                return await self.catalog.knowledge_point_tree(
+                    subject=subject, stage=stage, tenant=caller.tenant.id
+                )
+            except Problem:
+                return []
+
+        trees = await asyncio.gather(*(tree(subject, stage) for subject, stage in wanted))
+        names: dict[str, tuple[str, list[str]]] = {}
+        for found in trees:
+            names |= point_names(found)
+        return names
+
+    async def count_marked_work(
+        self,
+        uow: UnitOfWork,
+        *,
+        pupil_id: str,
+        work_id: str,
+        marked: Sequence[tuple[Item, bool]],
+        at: datetime,
+    ) -> bool:
+        """Count a task's marked work towards the pupil's mastery and item records, as
+        practice answers count, in the marking's transaction: once per work (`work_id`), so
+        marking it again after a revision counts nothing more. False if counted before."""
+        store = PracticeStore(uow)
+        if not marked or not await store.count_once(f"task:{work_id}", pupil_id, at):
+            return False
+        for item, correct in marked:
+            practised = as_practice_item(item)
+            await store.record_item(pupil_id, item.id, correct, at)
+            await store.record_mastery(pupil_id, practised, correct, at)
+        return True
+
+    # A concurrent first record of an item or point: the caller's transaction is run again.
+    raced: ClassVar[tuple[type[Exception], ...]] = (RecordRaced,)
+
     async def mastery(self, caller: Caller, *, subject: str | None, stage: str | None) -> Doc:
         """The pupil's knowledge points, weakest first."""
         require_pupil(caller.principal, caller.tenant)
@@ -173,8 +227,9 @@ class Practice:
             caller.user_id, subject=subject, stage=stage
         )
         now = now_ms()
+        names = await self._point_names(caller, rows)
         points = sorted(
-            (mastery_of(row, now) for row in rows),
+            (named(mastery_of(row, now), names) for row in rows),
             key=lambda p: (p["mastery"], p["knowledge_point_id"]),
         )
         return {

@@ -25,6 +25,8 @@ PRACTICE_SETS = "practice_sets"
 PRACTICE_ITEMS = "practice_items"
 # A pupil's record per knowledge point: the mastery estimate's sums.
 PRACTICE_MASTERY = "practice_mastery"
+# Work counted towards mastery besides practice answers (`task:<submission id>`): once each.
+PRACTICE_COUNTED = "practice_counted"
 MAX_MASTERY_ROWS = 2_000  # knowledge points one pupil can have practised, with room to spare
 _ITEM_FIELDS = frozenset(f.name for f in dataclasses.fields(PracticeItem))
 
@@ -190,6 +192,20 @@ class PracticeStore(TenantStore):
                     "$max": {"last_practised_at": at},
                 },
             )
+
+    async def count_once(self, key: str, pupil_id: str, at: datetime) -> bool:
+        """Note that `key` (marked work) has been counted; False if it had been already
+        (RecordRaced if a concurrent count noted it meanwhile)."""
+        counted = self.tdb[PRACTICE_COUNTED]
+        if await counted.find_one({"_id": key}, {"_id": 1}, session=self.session) is not None:
+            return False
+        try:
+            await counted.insert_one(
+                {"_id": key, "pupil_id": pupil_id, "at": at}, session=self.session
+            )
+        except DuplicateKeyError as exc:
+            raise RecordRaced() from exc
+        return True
 
     async def _upsert(self, collection: str, key: Doc, update: Doc) -> None:
         try:

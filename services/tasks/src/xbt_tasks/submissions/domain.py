@@ -509,6 +509,22 @@ def hand_in(
     )
 
 
+def marked_items(task: Task, submission: Submission) -> list[tuple[Item, bool]]:
+    """Each item of marked work with whether it was right: the teacher's full points where
+    they gave points, else the automatic marking of the latest attempt (as the gradebook's
+    item rates read it)."""
+    latest = submission.latest
+    auto = latest.marking if latest is not None else None
+    given = submission.item_points or {}
+    out: list[tuple[Item, bool]] = []
+    for item in task.items:
+        if item.id in given:
+            out.append((item, given[item.id] >= item.points))
+        elif auto is not None and item.id in auto.items:
+            out.append((item, auto.items[item.id].correct))
+    return out
+
+
 # --- reviewing -----------------------------------------------------------------------------
 
 

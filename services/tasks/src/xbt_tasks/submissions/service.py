@@ -17,7 +17,7 @@ from xbt_shared.idempotency import Idempotent, request_digest
 from xbt_shared.mongo import Doc, TenantDb, UnitOfWork
 from xbt_shared.richtext import sanitise_html
 from xbt_shared.tenancy import Tenant
-from xbt_tasks.assignments.domain import Task, require_teacher_of_task
+from xbt_tasks.assignments.domain import Item, Task, require_teacher_of_task
 from xbt_tasks.assignments.service import TaskReader, open_tasks_with_items, tasks_of_classes
 from xbt_tasks.clients.identity import Roster
 from xbt_tasks.events import SubmissionCreated, SubmissionReviewed
@@ -30,6 +30,7 @@ from xbt_tasks.submissions.domain import (
     check_reviewable,
     hand_in,
     locked_item_ids,
+    marked_items,
     pupil_list,
     pupil_state,
     review_score,
@@ -63,6 +64,23 @@ class RosterReader(Protocol):
     async def rosters(
         self, class_ids: Sequence[str], *, bearer: str, tenant: Tenant
     ) -> list[Roster]: ...
+
+
+class MarkedWorkCounter(Protocol):
+    """Marked work counted towards the pupil's mastery (`Practice.count_marked_work`), in
+    the marking's transaction; `raced`: the errors on which that transaction runs again."""
+
+    raced: tuple[type[Exception], ...]
+
+    async def count_marked_work(
+        self,
+        uow: UnitOfWork,
+        *,
+        pupil_id: str,
+        work_id: str,
+        marked: Sequence[tuple[Item, bool]],
+        at: datetime,
+    ) -> bool: ...
 
 
 class AttemptFiles(Protocol):
@@ -135,6 +153,7 @@ class Submissions:
     store: Callable[[TenantDb | UnitOfWork], SubmissionPort] = SubmissionStore
     # Names and 学号 where teachers look, and who has handed in nothing.
     rosters: RosterReader | None = None
+    mastery: MarkedWorkCounter | None = None
 
     # submitting -------------------------------------------------------------------------------
 
@@ -206,9 +225,19 @@ class Submissions:
             task, current, review.item_points, review.score, final=review.outcome == "marked"
         )
         reviewed = current.reviewed(review, score=score, reviewer=actor.user_id, now=now_ms())
-        async with caller.unit_of_work() as uow:
+
+        async def review_once(uow: UnitOfWork) -> None:
             if not await self.store(uow).review(reviewed):
                 raise Conflict("the pupil handed in again meanwhile; review the new attempt")
+            if review.outcome == "marked" and self.mastery is not None:
+                # Marked work counts towards mastery as practice does, once per submission.
+                await self.mastery.count_marked_work(
+                    uow,
+                    pupil_id=pupil_id,
+                    work_id=reviewed.id,
+                    marked=marked_items(task, reviewed),
+                    at=reviewed.updated_at,
+                )
             uow.record(
                 SubmissionReviewed(
                     task_id=task_id,
@@ -221,6 +250,9 @@ class Submissions:
                 ),
                 subject=reviewed.id,
             )
+
+        raced = self.mastery.raced if self.mastery is not None else ()
+        await caller.transaction(review_once, retry_on=raced)
         return reviewed.public(task, with_keys=True)
 
     # reading ------------------------------------------------------------------------------------
