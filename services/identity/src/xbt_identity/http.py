@@ -3,9 +3,12 @@ its routes admit."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 
 from xbt_identity.accounts.domain import client_address
 from xbt_identity.accounts.service import Accounts
@@ -45,3 +48,22 @@ def _caller_with(*roles: str) -> object:
 # School, district and city administrators; district and city administrators.
 Admin = Annotated[Caller, _caller_with("school_admin", "district_admin", "city_admin")]
 DistrictAdmin = Annotated[Caller, _caller_with("district_admin", "city_admin")]
+
+
+class DocumentedRoute(APIRoute):
+    """A route whose docstring documents it: the first line is the OpenAPI summary, the rest
+    its description (FastAPI would title-case the function's name and repeat the whole
+    docstring). Every identity router is built with it (`documented_router()`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        first, _, rest = inspect.cleandoc(endpoint.__doc__ or "").partition("\n")
+        if kwargs.get("summary") is None and first.strip():
+            self.summary = first.strip()
+        if kwargs.get("description") is None:
+            self.description = rest.split("\f")[0].strip()
+
+
+def documented_router(**kwargs: Any) -> APIRouter:
+    """An identity router under `/v1`, its routes documented by their docstrings."""
+    return APIRouter(prefix="/v1", route_class=DocumentedRoute, **kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from xbt_identity.accounts.domain import GUEST_USERNAME, GuestWindow, TokenPair, in_beijing
 from xbt_identity.accounts.schemas import (
@@ -28,13 +28,13 @@ from xbt_identity.accounts.schemas import (
 )
 from xbt_identity.accounts.service import GUEST_LIST_CACHE_SECONDS
 from xbt_identity.accounts.service import ListedUser as Listed
-from xbt_identity.http import AccountsDep, Admin, ClientAddress, DistrictAdmin
+from xbt_identity.http import AccountsDep, Admin, ClientAddress, DistrictAdmin, documented_router
 from xbt_shared.auth import AnyUser
 from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
 from xbt_shared.openapi import problems
 
-router = APIRouter(prefix="/v1")
+router = documented_router()
 
 
 @router.get("/tenants", response_model=list[TenantInfo], tags=["public"])
@@ -64,19 +64,25 @@ async def list_tenants(accounts: AccountsDep, response: Response) -> list[Tenant
     responses=problems(401, 403, 423, 429),
 )
 async def login(body: LoginRequest, accounts: AccountsDep, client: ClientAddress) -> TokenResponse:
-    """Failed logins count per account and client: a client is locked out of an account
-    after a few (423), the account as a whole slows down clients that failed on it (429);
-    the right password from a client without failures is always let in."""
+    """Sign in with the district, username and password: an access and a refresh token.
+
+    The district is its id (`heping`) or its Chinese name (`和平区`). Failed logins count per
+    account and client: a client is locked out of an account after a few (423), the account
+    as a whole slows down clients that failed on it (429); the right password from a client
+    without failures is always let in.
+    """
     return _tokens(await accounts.login(body.tenant, body.username, body.password, client=client))
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"], responses=problems(401))
 async def refresh(body: RefreshRequest, accounts: AccountsDep) -> TokenResponse:
+    """Exchange a refresh token for a new pair (the old one is spent)."""
     return _tokens(await accounts.refresh_tokens(body.refresh_token))
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"], responses=problems(401))
 async def logout(body: RefreshRequest, accounts: AccountsDep) -> Response:
+    """End the refresh token's session."""
     await accounts.logout(body.refresh_token)
     return Response(status_code=204)
 
@@ -105,9 +111,11 @@ async def session(principal: AnyUser) -> Session:
 async def change_password(
     body: ChangePasswordRequest, caller: AnyCaller, accounts: AccountsDep, client: ClientAddress
 ) -> TokenResponse:
-    """Set your own password. The one route open while a one-time password is pending. A
-    wrong current password counts as a failed login; after a few in one session the
-    session ends (401)."""
+    """Set your own password (the one route open while a one-time password is pending).
+
+    A wrong current password counts as a failed login; after a few in one session the
+    session ends (401).
+    """
     pair = await accounts.change_password(
         caller,
         current_password=body.current_password,
@@ -119,6 +127,7 @@ async def change_password(
 
 @router.get("/me", response_model=Me, tags=["me"], responses=problems(404))
 async def me(caller: CurrentCaller, accounts: AccountsDep) -> Me:
+    """Your own account, with your district and school names."""
     mine = await accounts.me(caller)
     return Me.model_validate(
         {
@@ -149,6 +158,7 @@ async def list_users(
     page: PageNumber = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
+    """Find the accounts you administer, a page at a time."""
     listed, total = await accounts.list_users(
         caller,
         school_id=school_id,
@@ -170,6 +180,7 @@ async def list_users(
     responses=problems(404, 409),
 )
 async def create_user(body: CreateUserRequest, caller: Admin, accounts: AccountsDep) -> CreatedUser:
+    """Create an account with a one-time password to replace at first login."""
     user, password = await accounts.create_user(
         caller,
         username=body.username,
@@ -189,6 +200,7 @@ async def create_user(body: CreateUserRequest, caller: Admin, accounts: Accounts
     responses=problems(404),
 )
 async def reset_password(user_id: str, caller: Admin, accounts: AccountsDep) -> CreatedUser:
+    """Give an account a new one-time password; its sessions end."""
     user, password = await accounts.reset_password(caller, user_id)
     return CreatedUser(user=User.model_validate(user), one_time_password=password)
 
@@ -222,6 +234,7 @@ async def enable_user(user_id: str, caller: Admin, accounts: AccountsDep) -> Lis
 
 @router.get("/guest-access", response_model=GuestAccess, tags=["guest"])
 async def get_guest_access(caller: DistrictAdmin, accounts: AccountsDep) -> GuestAccess:
+    """The district's guest account window (公用账号)."""
     return _guest_access(await accounts.guest_access(caller), password=None)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from xbt_identity.http import Keys
+from xbt_identity.http import Keys, documented_router
 from xbt_identity.keys.schemas import Jwks
 
-router = APIRouter(prefix="/v1", tags=["public"])
+router = documented_router(tags=["public"])
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks, response_model_exclude_none=True)

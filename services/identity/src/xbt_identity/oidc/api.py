@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import FormData, QueryParams
 
-from xbt_identity.http import ClientAddress
+from xbt_identity.http import ClientAddress, documented_router
 from xbt_identity.http import OidcDep as Oidc
 from xbt_identity.oidc.domain import (
     Client,
@@ -42,7 +42,7 @@ from xbt_shared.openapi import SECURITY_SCHEME, problem_response
 from xbt_shared.routing import NO_STORE_HEADERS
 from xbt_shared.tenancy import ALL_TENANTS
 
-router = APIRouter(prefix="/v1")
+router = documented_router()
 
 CREDENTIAL_FIELDS = ("tenant", "username", "password")
 _OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -80,6 +80,7 @@ _TOKEN: dict[str, Any] = {"security": [{SECURITY_SCHEME: []}]}
 
 @router.get("/.well-known/openid-configuration", response_model=Discovery, tags=["oidc"])
 async def openid_configuration(oidc: Oidc, response: Response) -> Discovery:
+    """The OpenID Connect discovery document."""
     response.headers["Cache-Control"] = "public, max-age=300"
     return Discovery.model_validate(oidc.discovery())
 
@@ -108,11 +109,13 @@ async def register_client(
 
 @router.get("/oidc/clients", response_model=list[ClientInfo], tags=["oidc"])
 async def list_clients(caller: CurrentCaller, oidc: Oidc) -> list[ClientInfo]:
+    """The registered platforms (city administrators)."""
     return [ClientInfo.model_validate(_client_info(c)) for c in await oidc.list_clients(caller)]
 
 
 @router.delete("/oidc/clients/{client_id}", status_code=204, tags=["oidc"])
 async def delete_client(client_id: str, caller: CurrentCaller, oidc: Oidc) -> Response:
+    """Remove a registered platform (city administrators)."""
     await oidc.delete_client(caller, client_id)
     return Response(status_code=204)
 
@@ -157,8 +160,11 @@ def _client_info(client: Client) -> dict[str, object]:
     openapi_extra=_OPTIONAL_TOKEN,
 )
 async def authorize(request: Request, oidc: Oidc) -> Response:
-    """Send `Authorization: Bearer <xbt access token>` to be signed in as that user (the
-    portal does); without it a browser gets the login form."""
+    """Start an OIDC sign-in: a code for the platform, or the login form.
+
+    Send `Authorization: Bearer <xbt access token>` to be signed in as that user (the
+    portal does); without it a browser gets the login form.
+    """
     principal = await _optional_principal(request)
     return _respond(oidc, await oidc.authorize(_params(request.query_params), principal))
 
@@ -172,9 +178,12 @@ async def authorize(request: Request, oidc: Oidc) -> Response:
     openapi_extra=_OPTIONAL_TOKEN,
 )
 async def authorize_post(request: Request, oidc: Oidc, client: ClientAddress) -> Response:
-    """The login form's submission (tenant, username, password and the original request),
-    or an authorization request sent as a form (OIDC Core 3.1.2.1). Failed logins count
-    per account and client address, as on `POST /auth/login`."""
+    """Submit the login form, or an authorization request sent as a form.
+
+    The form carries the district (its id or its Chinese name), username, password and the
+    original request (OIDC Core 3.1.2.1). Failed logins count per account and client
+    address, as on `POST /auth/login`.
+    """
     form = await request.form()
     params = _params(form, skip=CREDENTIAL_FIELDS)
     if "username" in form or "password" in form:
@@ -218,7 +227,10 @@ def _respond(oidc: OidcProvider, outcome: Redirect | ShowLogin) -> Response:
     responses={200: {"model": OidcTokenResponse}, **_OAUTH_ERRORS},
 )
 async def token(request: Request, oidc: Oidc) -> JSONResponse:
-    """Exchange an authorization code (form-encoded, RFC 6749 4.1.3)."""
+    """Get tokens: an authorization code exchanged, or a service's client credentials.
+
+    Form-encoded (RFC 6749 4.1.3 and 4.4); errors in OAuth's format (RFC 6749 5.2).
+    """
     form = await request.form()
     try:
         answer = await oidc.exchange(
@@ -248,6 +260,7 @@ async def token(request: Request, oidc: Oidc) -> JSONResponse:
     openapi_extra=_TOKEN,
 )
 async def userinfo(request: Request, oidc: Oidc) -> JSONResponse:
+    """The signed-in user's claims the token's scope grants (OIDC Core 5.3)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     bearer = value.strip() if scheme.lower() == "bearer" else None

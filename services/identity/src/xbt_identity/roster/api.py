@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.datastructures import UploadFile
 
-from xbt_identity.http import Admin, DistrictAdmin, RosterDep
+from xbt_identity.http import Admin, DistrictAdmin, RosterDep, documented_router
 from xbt_identity.roster import domain
 from xbt_identity.roster.schemas import (
     AssignTeacherRequest,
@@ -35,7 +35,7 @@ from xbt_shared.errors import PayloadTooLarge, Unprocessable
 from xbt_shared.openapi import problems
 from xbt_shared.routing import NO_STORE
 
-router = APIRouter(prefix="/v1")
+router = documented_router()
 
 # Multipart framing around the file: boundaries and part headers.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -47,6 +47,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/me/classes", response_model=list[MyClass], tags=["me"])
 async def my_classes(caller: CurrentCaller, roster: RosterDep) -> list[MyClass]:
+    """The classes you are in or teach."""
     return [
         MyClass.model_validate(
             {
@@ -61,6 +62,7 @@ async def my_classes(caller: CurrentCaller, roster: RosterDep) -> list[MyClass]:
 
 @router.get("/classes/{class_id}/roster", response_model=ClassRoster, tags=["classes"])
 async def class_roster(class_id: str, caller: CurrentCaller, roster: RosterDep) -> ClassRoster:
+    """A class's teachers and pupils, for its teachers and administrators."""
     listed = await roster.class_list(caller, class_id)
     return ClassRoster.model_validate(
         {
@@ -104,6 +106,7 @@ async def class_pupils(class_id: str, caller: CurrentCaller, roster: RosterDep) 
 
 @router.get("/schools", response_model=list[School], tags=["schools"])
 async def list_schools(caller: CurrentCaller, roster: RosterDep) -> list[School]:
+    """The district's schools."""
     return [School.model_validate(s) for s in await roster.list_schools(caller)]
 
 
@@ -113,12 +116,14 @@ async def list_schools(caller: CurrentCaller, roster: RosterDep) -> list[School]
 async def create_school(
     body: CreateSchoolRequest, caller: DistrictAdmin, roster: RosterDep
 ) -> School:
+    """Create a school in the district (district administrators)."""
     school = await roster.create_school(caller, name=body.name, grades=body.grades, code=body.code)
     return School.model_validate(school)
 
 
 @router.get("/schools/{school_id}/classes", response_model=list[Class], tags=["classes"])
 async def school_classes(school_id: str, caller: Admin, roster: RosterDep) -> list[Class]:
+    """A school's classes (its administrator, district administrators)."""
     return [Class.model_validate(c) for c in await roster.school_classes(caller, school_id)]
 
 
@@ -130,6 +135,7 @@ async def school_classes(school_id: str, caller: Admin, roster: RosterDep) -> li
     responses=problems(404, 409),
 )
 async def create_class(body: CreateClassRequest, caller: Admin, roster: RosterDep) -> Class:
+    """Create a class of a school."""
     klass = await roster.create_class(
         caller, school_id=body.school_id, grade=body.grade, number=body.number
     )
@@ -140,6 +146,7 @@ async def create_class(body: CreateClassRequest, caller: Admin, roster: RosterDe
 async def assign_teacher(
     class_id: str, body: AssignTeacherRequest, caller: Admin, roster: RosterDep
 ) -> Class:
+    """Have a teacher of the school teach subjects in the class."""
     klass = await roster.assign_teacher(
         caller, class_id, user_id=body.user_id, subjects=body.subjects
     )
@@ -180,8 +187,11 @@ _UPLOAD = {
     responses=problems(400, 404, 409, 413, 422, 429),
 )
 async def import_roster(request: Request, caller: Admin, roster: RosterDep) -> RosterImportResult:
-    """Register a school's pupils from a roster file. Bad rows are listed with their reasons;
-    the others are imported. Importing the same file again creates nobody twice."""
+    """Register a school's pupils from a roster file (CSV, XLSX or OneRoster).
+
+    Bad rows are listed with their reasons; the others are imported. Importing the same
+    file again creates nobody twice.
+    """
     content = await _uploaded_file(request, max_bytes=roster.settings.roster_max_bytes)
     return _import_result(await roster.import_roster(caller, content=content))
 
