@@ -21,6 +21,10 @@ router = private_router("tasks")
 
 @router.post("/tasks", status_code=201, responses=problems(503))
 async def create_task(body: NewTask, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
+    """Set a task for classes the teacher teaches.
+
+    Resources and items are checked against the catalog as the teacher sees it and copied into
+    the task. Times without an offset are Beijing time."""
     return TaskView.model_validate(await tasks.create(caller, body.draft()))
 
 
@@ -32,7 +36,9 @@ async def teacher_tasks(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> TaskPage:
-    """The tasks of the classes a teacher teaches (or of one), newest first."""
+    """A teacher's tasks, newest first.
+
+    The tasks of the classes a teacher teaches (or of one), newest first."""
     return TaskPage.model_validate(await tasks.teacher_tasks(caller, class_id, page, size))
 
 
@@ -40,15 +46,22 @@ async def teacher_tasks(
 async def edit_task(
     task_id: Id, body: TaskChanges, caller: CurrentCaller, tasks: AssignmentsDep
 ) -> TaskView:
+    """Change a task (title, instructions, times, late work, attempts).
+
+    Send the `revision` the change is based on: 409 if the task moved on. Times without an
+    offset are Beijing time."""
     return TaskView.model_validate(await tasks.edit(caller, task_id, body.revision, body.changes()))
 
 
 @router.post("/tasks/{task_id}/close", responses=problems(409))
 async def close(task_id: Id, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
-    """No more submissions (pupils still see the task and their work)."""
+    """Close a task: no more submissions.
+
+    No more submissions (pupils still see the task and their work)."""
     return TaskView.model_validate(await tasks.set_status(caller, task_id, "closed"))
 
 
 @router.post("/tasks/{task_id}/reopen", responses=problems(409))
 async def reopen(task_id: Id, caller: CurrentCaller, tasks: AssignmentsDep) -> TaskView:
+    """Reopen a closed task."""
     return TaskView.model_validate(await tasks.set_status(caller, task_id, "open"))

@@ -73,7 +73,9 @@ async def upload(
     caller: CurrentCaller,
     files: FilesDep,
 ) -> FileView:
-    """A pupil uploads work for their submission (then names its id in `file_ids` when
+    """Upload a file to a task: a pupil's work or a teacher's attachment.
+
+    A pupil uploads work for their submission (then names its id in `file_ids` when
     handing in); a teacher of the task attaches a file to it. Returns {id, filename,
     content_type, size, sha256, kind, task_id, uploader_id, uploaded_at}."""
     if request.headers.get("content-type", "").lower().startswith("multipart/"):
@@ -90,13 +92,17 @@ async def upload(
 
 @router.get("/tasks/{task_id}/files")
 async def attachments(task_id: Id, caller: CurrentCaller, files: FilesDep) -> list[FileView]:
-    """A task's attachments (teachers' files), for everyone who sees the task."""
+    """A task's attachments.
+
+    A task's attachments (teachers' files), for everyone who sees the task."""
     return [FileView.model_validate(f) for f in await files.attachments(caller, task_id)]
 
 
 @router.get("/files/{file_id}", response_class=StreamingResponse, responses=DOWNLOAD_RESPONSE)
 async def download(file_id: Id, caller: CurrentCaller, files: FilesDep) -> StreamingResponse:
-    """The file, streamed: for its uploader, the task's teachers, the school's and the
+    """Download a file.
+
+    The file, streamed: for its uploader, the task's teachers, the school's and the
     district's administrators, and (attachments) the task's pupils; 404 for anyone else."""
     view, chunks = await files.download(caller, file_id)
     headers = {
@@ -113,7 +119,9 @@ async def download(file_id: Id, caller: CurrentCaller, files: FilesDep) -> Strea
 
 @router.delete("/files/{file_id}", status_code=204, responses=problems(409))
 async def delete(file_id: Id, caller: CurrentCaller, files: FilesDep) -> Response:
-    """The uploader deletes an upload no handed-in attempt names; the task's teachers
+    """Delete an upload.
+
+    The uploader deletes an upload no handed-in attempt names; the task's teachers
     delete its attachments (409 for a file that is part of handed-in work)."""
     await files.delete(caller, file_id)
     return Response(status_code=204)

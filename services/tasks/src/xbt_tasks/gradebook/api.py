@@ -47,7 +47,9 @@ async def task_gradebook(
     class_id: Id | None = None,
     format: Format = "json",
 ) -> TaskGradebook | Response:
-    """Per class of the task (or `class_id`'s), one row per pupil on the roster — state
+    """A task's gradebook, as JSON, CSV or XLSX.
+
+    Per class of the task (or `class_id`'s), one row per pupil on the roster — state
     (assigned / submitted / returned / marked / missing), on time or late, attempts, score —
     and a summary: counts, score distribution, per-item correct rates. For the task's
     teachers (their classes) and the school's and district's administrators (all)."""
@@ -74,7 +76,9 @@ async def class_gradebook(
     limit: Annotated[int, Query(ge=1, le=MAX_CLASS_TASKS)] = MAX_CLASS_TASKS,
     format: Format = "json",
 ) -> ClassGradebook | Response:
-    """Every pupil of the class across its newest `limit` opened tasks (newest first): per
+    """A class's gradebook across its tasks, as JSON, CSV or XLSX.
+
+    Every pupil of the class across its newest `limit` opened tasks (newest first): per
     task the state and score, per pupil the average percentage and the tasks missing. For
     the class's teachers and its school's and district's administrators."""
     book = await gradebooks.for_class(caller, class_id, limit=limit)

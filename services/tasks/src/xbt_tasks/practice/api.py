@@ -30,7 +30,9 @@ PathId = Annotated[str, StringConstraints(pattern=r"^[\w.:@-]{1,120}$")]
 async def start_practice(
     body: NewPractice, caller: CurrentCaller, practice: PracticeDep
 ) -> PracticeSetView:
-    """Draw a practice set for the calling pupil (items without keys or explanations).
+    """Draw a practice set.
+
+    Draw a practice set for the calling pupil (items without keys or explanations).
     Items the pupil has not answered or got wrong come first. 503 if the catalog (or
     identity, for the service's token) does not answer; nothing is written then."""
     return PracticeSetView.model_validate(await practice.start(caller, body.selection()))
@@ -43,7 +45,9 @@ async def my_practice(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> PracticePage:
-    """The pupil's practice sets, newest first, without their items."""
+    """The pupil's practice sets, newest first.
+
+    The pupil's practice sets, newest first, without their items."""
     return PracticePage.model_validate(await practice.my_sets(caller, page=page, size=size))
 
 
@@ -55,7 +59,9 @@ async def mastery(
     subject: Subject | None = None,
     stage: Stage | None = None,
 ) -> Mastery:
-    """Per knowledge point the pupil has practised: answers, right answers, a mastery
+    """The pupil's mastery per knowledge point, weakest first.
+
+    Per knowledge point the pupil has practised: answers, right answers, a mastery
     estimate (recency-weighted share of right answers, smoothed towards 1/2), weakest
     first. Names come from the catalog's knowledge-point tree (join on the id)."""
     return Mastery.model_validate(await practice.mastery(caller, subject=subject, stage=stage))
@@ -65,7 +71,9 @@ async def mastery(
 async def practice_set(
     practice_id: PathId, caller: CurrentCaller, practice: PracticeDep
 ) -> PracticeSetView:
-    """The set: answered items with the answer given, verdict, key and explanation;
+    """A practice set with the answers given so far.
+
+    The set: answered items with the answer given, verdict, key and explanation;
     unanswered ones without key or explanation."""
     return PracticeSetView.model_validate(await practice.practice_set(caller, practice_id))
 
@@ -78,7 +86,9 @@ async def answer(
     caller: CurrentCaller,
     practice: PracticeDep,
 ) -> AnswerView:
-    """Mark an answer to one item of the set: the verdict (`blanks` per blank for fill-ins),
+    """Answer one item of a practice set.
+
+    Mark an answer to one item of the set: the verdict (`blanks` per blank for fill-ins),
     the key and the explanation. One answer per item: another is 409 `already-answered`."""
     return AnswerView.model_validate(
         await practice.answer(caller, practice_id, item_id, body.answer)

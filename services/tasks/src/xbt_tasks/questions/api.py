@@ -26,7 +26,9 @@ async def ask(
     questions: QuestionsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> QuestionView:
-    """A pupil of the task's classes asks; the question belongs to their class. With an
+    """Ask a question on a task.
+
+    A pupil of the task's classes asks; the question belongs to their class. With an
     `Idempotency-Key`, a retry gets the first answer (`Idempotent-Replayed: true`)."""
     view, replayed = await questions.ask(
         caller,
@@ -50,7 +52,9 @@ async def list_questions(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> QuestionPage:
-    """The threads the caller sees, newest activity first, each with its replies. Pupils:
+    """The questions on a task the caller sees.
+
+    The threads the caller sees, newest activity first, each with its replies. Pupils:
     their class's public questions and their own; teachers: their classes' on this task;
     administrators: all. `state=unanswered` is a teacher's to-do list."""
     found = await questions.questions(
@@ -63,6 +67,10 @@ async def list_questions(
 async def question(
     task_id: Id, question_id: Id, caller: CurrentCaller, questions: QuestionsDep
 ) -> QuestionView:
+    """One question with its replies.
+
+    For whoever sees it: the task's teachers and administrators (with the asker's 学号), the
+    asker, and for public questions the asker's class."""
     return QuestionView.model_validate(await questions.question(caller, task_id, question_id))
 
 
@@ -78,7 +86,9 @@ async def reply(
     questions: QuestionsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> QuestionView:
-    """The task's teachers answer (the first answer publishes `tasks.question.answered`);
+    """Reply in a question's thread.
+
+    The task's teachers answer (the first answer publishes `tasks.question.answered`);
     the asker follows up. Returns the whole thread."""
     view, replayed = await questions.reply(
         caller,
@@ -96,7 +106,9 @@ async def reply(
 async def delete_question(
     task_id: Id, question_id: Id, caller: CurrentCaller, questions: QuestionsDep
 ) -> Response:
-    """The asker takes back a question no teacher has answered yet."""
+    """Take back an unanswered question.
+
+    The asker takes back a question no teacher has answered yet."""
     await questions.delete(caller, task_id, question_id)
     return Response(status_code=204)
 
@@ -105,6 +117,8 @@ async def delete_question(
 async def act(
     task_id: Id, question_id: Id, action: Action, caller: CurrentCaller, questions: QuestionsDep
 ) -> QuestionView:
-    """resolve, reopen, hide (a public question, from the class), unhide: the task's
+    """Resolve, reopen, hide or unhide a question.
+
+    resolve, reopen, hide (a public question, from the class), unhide: the task's
     teachers of the question's class."""
     return QuestionView.model_validate(await questions.act(caller, task_id, question_id, action))

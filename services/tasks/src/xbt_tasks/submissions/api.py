@@ -33,14 +33,20 @@ async def my_tasks(
     page: PageNumber = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> MyTasks:
-    """A pupil's tasks by status (due today in Beijing, to do, overdue, done), paged."""
+    """The pupil's tasks by status, paged.
+
+    `status=due_today|todo|overdue|done` (due today: by the date in Beijing); due today, to do
+    and overdue by due time, soonest first; done ones most recently handed in first. Without
+    `status` every task, in that order, and the earlier `groups` and `counts`."""
     found = await submissions.my_tasks(caller, status=status, page=page, size=size)
     return MyTasks.model_validate(found)
 
 
 @router.get("/tasks/{task_id}")
 async def task(task_id: Id, caller: CurrentCaller, submissions: SubmissionsDep) -> TaskWithWorkView:
-    """Teachers and administrators get answer keys; pupils get their own state and work."""
+    """A task as the caller sees it, with the pupil's own work.
+
+    Teachers and administrators get answer keys; pupils get their own state and work."""
     return TaskWithWorkView.model_validate(await submissions.task(caller, task_id))
 
 
@@ -53,7 +59,9 @@ async def submit(
     submissions: SubmissionsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> SubmissionView:
-    """Hand in work (again, while attempts are left). Send an `Idempotency-Key`: a retry
+    """Hand in work.
+
+    Hand in work (again, while attempts are left). Send an `Idempotency-Key`: a retry
     with the same key and body gets the first answer (`Idempotent-Replayed: true`) and
     never creates a second attempt."""
     view, replayed = await submissions.submit(caller, task_id, body.content(), idempotency_key)
@@ -71,7 +79,12 @@ async def list_submissions(
         bool, Query(description="also the pupils on the rosters who handed in nothing")
     ] = False,
 ) -> list[SubmissionRow]:
-    """A task's submissions with pupils' names and 学号 (and who is missing), for teachers."""
+    """A task's submissions, and with `include_missing` who handed in nothing.
+
+    For the task's teachers and administrators, without the attempts' content. Pupils are
+    named by their class's roster with their 学号; `include_missing=true` lists the roster's
+    order with a `missing` row for each pupil who handed in nothing (503 if identity does not
+    answer)."""
     found = await submissions.submissions(
         caller, task_id, class_id, include_missing=include_missing
     )
@@ -88,7 +101,10 @@ async def submission(
         int | None, Query(ge=1, le=1000, description="the attempt to open; default: the latest")
     ] = None,
 ) -> SubmissionView:
-    """One pupil's submission with all attempts, opened at the latest (or `attempt`)."""
+    """One pupil's submission, opened at its latest attempt.
+
+    Every attempt, and `attempt`: the latest, or `?attempt=n`. For the pupil, the task's
+    teachers and administrators."""
     found = await submissions.submission(caller, task_id, pupil_id, attempt=attempt)
     return SubmissionView.model_validate(found)
 
@@ -97,5 +113,10 @@ async def submission(
 async def review(
     task_id: Id, pupil_id: Id, body: ReviewBody, caller: CurrentCaller, submissions: SubmissionsDep
 ) -> SubmissionView:
+    """Mark work or return it for revision.
+
+    For the task's teachers. Without `attempt` the latest attempt is marked; naming one that
+    is no longer the latest is 409. Marking counts the work's items towards the pupil's
+    mastery, once per submission."""
     view = await submissions.review(caller, task_id, pupil_id, body.review())
     return SubmissionView.model_validate(view)
