@@ -104,7 +104,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             mongo=runtime.mongo, cache=cache, resources=resources, max_page_size=pages
         )
         app.state.research = Research(resources=resources, max_page_size=pages)
-        app.state.media = MediaLibrary.build(runtime.mongo, resources, settings=settings)
+        app.state.media = MediaLibrary.build(
+            runtime.mongo, resources, app.state.courses, settings=settings
+        )
         app.state.indexes = indexes
         await runtime.start(subscriptions=subscriptions_for(events.subscriptions)(runtime))
         try:

@@ -17,7 +17,7 @@ from xbt_catalog.media.domain import (
     etag_of,
 )
 from xbt_catalog.media.schemas import MediaLink
-from xbt_catalog.media.service import MediaLibrary, Opened
+from xbt_catalog.media.service import MediaLibrary, Opened, TextbookPart
 from xbt_shared.app import is_head
 from xbt_shared.caller import CurrentCaller
 from xbt_shared.errors import Problem, public_path
@@ -72,10 +72,54 @@ async def resource_media_link(
 ) -> MediaLink:
     """A signed link to the resource's video or document, for a reader who may see the
     resource. Browsers follow it without a token (`<video src="{url}">`) until `expires_at`."""
-    prefix = public_path(request).removesuffix(request.url.path)
-    link = await media.resource_link(caller, resource_id, prefix=prefix)
+    link = await media.resource_link(caller, resource_id, prefix=_prefix(request))
     response.headers["Cache-Control"] = "private, no-store"
     return MediaLink.model_validate(link)
+
+
+@router.get(
+    "/courses/{course_id}/lessons/{lesson_id}/media-link",
+    tags=["courses"],
+    responses=problems(404),
+)
+async def course_media_link(
+    course_id: str,
+    lesson_id: str,
+    request: Request,
+    response: Response,
+    caller: CurrentCaller,
+    media: MediaDep,
+) -> MediaLink:
+    """A signed link to an open-school lesson's video, for a reader who may see the course."""
+    link = await media.course_link(caller, course_id, lesson_id, prefix=_prefix(request))
+    response.headers["Cache-Control"] = "private, no-store"
+    return MediaLink.model_validate(link)
+
+
+@router.get(
+    "/textbooks/{textbook_id}/media-link",
+    tags=["textbooks"],
+    responses=problems(404),
+)
+async def textbook_media_link(
+    textbook_id: str,
+    request: Request,
+    response: Response,
+    caller: CurrentCaller,
+    media: MediaDep,
+    part: Annotated[
+        TextbookPart, Query(description="`read`: the reading page; `download`: the PDF")
+    ] = "read",
+) -> MediaLink:
+    """A signed link to a textbook's reading page or PDF, for a reader who may see it."""
+    link = await media.textbook_link(caller, textbook_id, part, prefix=_prefix(request))
+    response.headers["Cache-Control"] = "private, no-store"
+    return MediaLink.model_validate(link)
+
+
+def _prefix(request: Request) -> str:
+    """The public prefix the gateway routes us under (`/api/catalog`), or none."""
+    return public_path(request).removesuffix(request.url.path)
 
 
 @router.get("/media/{media_id}", response_class=Response, responses=FILE_RESPONSES)
@@ -122,7 +166,7 @@ async def media_file(
     )
 
 
-def _headers(opened: Opened, max_age: int) -> dict[str, str]:
+def _headers(opened: Opened, max_age: int | None) -> dict[str, str]:
     content_type = opened.file.content_type
     headers = {
         "Content-Type": content_type,
@@ -130,7 +174,9 @@ def _headers(opened: Opened, max_age: int) -> dict[str, str]:
         "ETag": etag_of(opened.file.media_id),
         # Content addressed: the bytes behind an id never change. Private, since the link
         # is a reader's; kept no longer than the link is valid.
-        "Cache-Control": f"private, max-age={max_age}, immutable",
+        "Cache-Control": f"private, max-age={max_age}, immutable"
+        if max_age is not None
+        else "public, max-age=31536000, immutable",
     }
     if content_type.startswith("text/html"):
         headers["Content-Security-Policy"] = HTML_POLICY

@@ -9,13 +9,16 @@ service's media key; reading it needs no token, and no database read besides the
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from xbt_catalog.courses.service import Courses
 from xbt_catalog.media.domain import (
     Link,
     LinkRefused,
@@ -30,10 +33,13 @@ from xbt_shared.caller import Caller
 from xbt_shared.errors import Forbidden, NotFound
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.settings import CommonSettings
-from xbt_shared.tenancy import Tenant, is_tenant
+from xbt_shared.tenancy import CITY, Tenant, is_tenant
 
 # A developer's machine only: `environment=prod` refuses it (every replica must share one
 # real key, from a Secret).
+TextbookPart = Literal["read", "download"]
+TEXTBOOK_PARTS: dict[str, str] = {"read": "read_url", "download": "download_url"}
+
 DEV_SIGNING_KEY = "dev-only-catalog-media-signing-key-not-for-prod"
 
 
@@ -82,13 +88,16 @@ class Opened:
 class MediaLibrary:
     mongo: Mongo
     resources: Resources
+    courses: Courses | None = None
     settings: MediaSettings = field(default_factory=MediaSettings)
     clock: Callable[[], float] = time.time
 
     @classmethod
-    def build(cls, mongo: Mongo, resources: Resources, *, settings: CommonSettings) -> MediaLibrary:
+    def build(
+        cls, mongo: Mongo, resources: Resources, courses: Courses, *, settings: CommonSettings
+    ) -> MediaLibrary:
         media = MediaSettings(environment=settings.environment)
-        return cls(mongo=mongo, resources=resources, settings=media)
+        return cls(mongo=mongo, resources=resources, courses=courses, settings=media)
 
     def store(self, tenant_id: str) -> MediaStore:
         return MediaStore(self.mongo.for_tenant(Tenant(tenant_id)))
@@ -105,13 +114,43 @@ class MediaLibrary:
         else:
             raise NotFound(f"no resource {resource_id!r}")
         media: Doc = found.get("media") or {}
-        media_id = media_id_in(media.get("url"))
+        return await self._link(scope, media.get("url"), media.get("format"), prefix=prefix)
+
+    async def course_link(
+        self, caller: Caller, course_id: str, lesson_id: str, *, prefix: str
+    ) -> Doc:
+        """A signed link to an open-school lesson's video, for a reader who may see the course."""
+        if self.courses is None:
+            raise NotFound(f"no course {course_id!r}")
+        course: Doc = json.loads((await self.courses.course(reader_of(caller), course_id)).body)
+        for lesson in course.get("lessons") or []:
+            if lesson.get("id") == lesson_id:
+                media: Doc = lesson.get("media") or {}
+                return await self._link(
+                    course["owner"], media.get("url"), media.get("format"), prefix=prefix
+                )
+        raise NotFound(f"course {course_id!r} has no lesson {lesson_id!r}")
+
+    async def textbook_link(
+        self, caller: Caller, textbook_id: str, part: TextbookPart, *, prefix: str
+    ) -> Doc:
+        """A signed link to a textbook's reading page (`read`) or its PDF (`download`)."""
+        reader = reader_of(caller)
+        found = await self.resources.readable_textbook(reader, textbook_id)
+        if found is None:
+            raise NotFound(f"no textbook {textbook_id!r}")
+        url = found.get(TEXTBOOK_PARTS[part])
+        owner = str((found.get("provider") or {}).get("tenant") or CITY)
+        return await self._link(owner, url, "h5" if part == "read" else "pdf", prefix=prefix)
+
+    async def _link(self, scope: str, url: Any, fmt: Any, *, prefix: str) -> Doc:
+        media_id = media_id_in(url)
         stored = await self.store(scope).file(media_id) if media_id else None
         if stored is None:
             raise NotFound(
-                f"resource {resource_id!r} has no file kept here",
+                "no file kept here for it",
                 slug="no-stored-media",
-                zh="这个资源没有可在平台内播放或阅读的文件",
+                zh="这个内容没有可在平台内播放或阅读的文件",
             )
         link = link_expiring(
             stored.media_id, scope, now=self.clock(), lifetime=self.settings.link_seconds
@@ -121,7 +160,7 @@ class MediaLibrary:
             "expires_at": link.expires_at,
             "media_id": stored.media_id,
             "content_type": stored.content_type,
-            "format": media.get("format"),
+            "format": fmt if isinstance(fmt, str) else stored.metadata.get("format"),
             "size_bytes": stored.size,
             "duration_s": stored.metadata.get("duration_s"),
         }
@@ -129,7 +168,12 @@ class MediaLibrary:
     async def open(
         self, media_id: str, *, owner: str | None, expires: int | None, signature: str | None
     ) -> Opened:
-        """The file a link names, if the link is ours and current."""
+        """The file a link names, if the link is ours and current; or a public file (a
+        cover picture) of the tenant `owner` names, without a signature."""
+        if signature is None and expires is None and owner is not None and is_tenant(owner):
+            public = await self.store(owner).file(media_id)
+            if public is not None and public.public:
+                return Opened(link=Link(media_id, owner, 0), file=public)
         try:
             link = verified_link(
                 media_id,
@@ -163,5 +207,9 @@ class MediaLibrary:
     def read(self, opened: Opened, *, start: int, length: int) -> AsyncIterator[bytes]:
         return self.store(opened.link.owner).read(opened.file.media_id, start=start, length=length)
 
-    def max_age(self, opened: Opened) -> int:
+    def max_age(self, opened: Opened) -> int | None:
+        """How long a browser may keep the file: until its link expires (None: a public
+        file, for ever)."""
+        if opened.file.public:
+            return None
         return opened.link.max_age(self.clock())

@@ -25,6 +25,11 @@ class StoredFile:
     metadata: Doc
 
     @property
+    def public(self) -> bool:
+        """Readable without a link (cover pictures): content anyone may see anyway."""
+        return bool(self.metadata.get("public"))
+
+    @property
     def content_type(self) -> str:
         return str(self.metadata.get("content_type") or "application/octet-stream")
 

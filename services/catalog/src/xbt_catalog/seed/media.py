@@ -59,7 +59,7 @@ FONT_FILES = (
 # The simplified-Chinese face in a Noto CJK collection.
 NOTO_SC_INDEX = 2
 
-Kind = Literal["video", "pdf", "slides", "html"]
+Kind = Literal["video", "pdf", "slides", "html", "cover"]
 Color = tuple[int, int, int]
 
 
@@ -79,7 +79,9 @@ class Template:
 
     @property
     def format(self) -> str:
-        return {"video": "mp4", "pdf": "pdf", "slides": "pdf", "html": "h5"}[self.kind]
+        return {"video": "mp4", "pdf": "pdf", "slides": "pdf", "html": "h5", "cover": "jpg"}[
+            self.kind
+        ]
 
     def source(self, font: str | None) -> str:
         """The hash of everything the file is made from."""
@@ -179,6 +181,39 @@ VIDEO_TEMPLATES = (
         PURPLE,
     ),
 )
+COURSE_VIDEO = Template(
+    "video.course",
+    "video",
+    "开放学堂",
+    "空中课堂 · 博学乐园",
+    "天津市电化教育馆 · 演示视频",
+    "Open school",
+    GREEN,
+)
+TEXTBOOK_PDF = Template(
+    "pdf.textbook",
+    "pdf",
+    "人教版数字教材",
+    "数字教材 样章",
+    "目录与章节内容见阅读页",
+    "Digital textbook",
+    RED,
+    (
+        "# 使用说明",
+        "本文件为数字教材的样章，完整章节请在平台的阅读页中按目录阅读。",
+        "# 阅读建议",
+        "先浏览本单元目录，再按课时阅读课文与例题，最后完成配套练习。",
+    ),
+)
+COVER_COLORS: tuple[Color, ...] = (RED, BLUE, GREEN, ORANGE, PURPLE)
+
+
+def cover(title: str, subtitle: str, n: int) -> Template:
+    """The cover picture of a textbook subject or an open-school program."""
+    color = COVER_COLORS[n % len(COVER_COLORS)]
+    return Template(f"cover.{title}", "cover", subtitle, title, subtitle, "Cover", color)
+
+
 DOCUMENT_TEMPLATES = (
     Template(
         "pdf.exercise",
@@ -252,6 +287,7 @@ DOCUMENT_TEMPLATES = (
     ),
 )
 TEMPLATES: dict[str, Template] = {t.key: t for t in VIDEO_TEMPLATES + DOCUMENT_TEMPLATES}
+OTHER_TEMPLATES: dict[str, Template] = {t.key: t for t in (COURSE_VIDEO, TEXTBOOK_PDF)}
 
 
 def template_of(doc: Mapping[str, Any]) -> str:
@@ -312,7 +348,54 @@ def render(template: Template, font: str | None) -> Rendered:
         return Rendered(render_video(template, font), "mp4", VIDEO_SECONDS)
     if template.kind == "html":
         return Rendered(render_html(template).encode(), "h5", None)
+    if template.kind == "cover":
+        return Rendered(render_cover(template, font), "jpg", None)
     return Rendered(render_pdf(template, font), "pdf", None)
+
+
+def render_cover(template: Template, font: str | None) -> bytes:
+    """A 300x400 cover: the title on a band of the template's colour."""
+    from PIL import Image, ImageDraw
+
+    w, h = 300, 400
+    image = Image.new("RGB", (w, h), (247, 245, 238))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, h // 4, w, h // 2 + 20), fill=template.color)
+    title = template.title if font is not None else template.en
+    draw.text((w // 2, h * 3 // 8 + 10), title, font=_font(font, 36), fill="white", anchor="mm")
+    label = template.label if font is not None else "xuebuting"
+    draw.text((w // 2, h * 3 // 4), label, font=_font(font, 20), fill=(90, 90, 90), anchor="mm")
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def render_textbook_page(doc: Mapping[str, Any]) -> bytes:
+    """A textbook's reading page: its title and its chapter tree, each lesson an entry."""
+    esc = html.escape
+    units = []
+    for unit in doc.get("tree") or []:
+        lessons = "".join(
+            f"<li>{esc(str(ls.get('title', '')))}</li>" for ls in unit.get("children") or []
+        )
+        units.append(
+            f"<section><h2>{esc(str(unit.get('title', '')))}</h2><ol>{lessons}</ol></section>"
+        )
+    title = esc(str(doc.get("title", "")))
+    return (
+        '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>"
+        "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
+        "margin:0;background:#f7f5ee;color:#282828;line-height:1.7}"
+        "header{background:rgb(178,34,34);color:#fff;padding:1rem 1.25rem}"
+        "h1{margin:0;font-size:1.5rem}"
+        "main{padding:0 1.25rem 2rem;max-width:46rem}h2{font-size:1.1rem}"
+        "section{background:#fff;border-radius:.5rem;padding:.5rem 1rem;margin:1rem 0}"
+        "</style></head><body>"
+        f"<header><h1>{title}</h1><p>{esc(str(doc.get('edition', '')))} · 目录</p></header>"
+        f"<main>{''.join(units)}</main></body></html>\n"
+    ).encode()
 
 
 def _texts(template: Template, font: str | None) -> tuple[str, str, str]:
@@ -576,6 +659,7 @@ async def _stored(store: MediaStore, renderer: Renderer, template: Template) -> 
             "format": made.format,
             "duration_s": made.duration_s,
             "generator": GENERATOR,
+            "public": template.kind == "cover",
         }
         filename = f"{template.key}.{'html' if made.format == 'h5' else made.format}"
         new = await store.put(made.media_id, made.data, filename=filename, metadata=metadata)
@@ -583,6 +667,8 @@ async def _stored(store: MediaStore, renderer: Renderer, template: Template) -> 
         assert found is not None
     return {
         "media_id": found.media_id,
+        "owner": store.tenant.id,
+        "public": found.public,
         "duration_s": found.metadata.get("duration_s"),
         "size_bytes": found.size,
         "format": found.metadata.get("format"),
@@ -600,7 +686,7 @@ async def seed_media(
     were stored and how many resources now name one."""
     settings = settings or MediaSettings()
     renderer = renderer or Renderer()
-    files = linked = 0
+    files = linked = books = courses = 0
     wanted = set(tenants) if tenants is not None else None
     for tenant in ALL_TENANTS:
         if wanted is not None and tenant.id not in wanted:
@@ -611,8 +697,6 @@ async def seed_media(
         query = {"media.url": _placeholder_range()}
         async for doc in resources.find(query, {"kind": 1, "tags": 1, "media.format": 1}):
             groups.setdefault(template_of(doc), []).append(doc["_id"])
-        if not groups:
-            continue
         store = MediaStore(tdb)
         await store.ensure_indexes()
         for key, ids in sorted(groups.items()):
@@ -629,4 +713,92 @@ async def seed_media(
                     {"_id": {"$in": ids[start : start + 1000]}, **query}, {"$set": {"media": media}}
                 )
                 linked += done.modified_count
-    return {"media files": files, "resources with media": linked}
+        seeded = await _textbooks(tdb, store, renderer, settings, query)
+        files += seeded[0]
+        books += seeded[1]
+        seeded = await _courses(tdb, store, renderer, settings, query)
+        files += seeded[0]
+        courses += seeded[1]
+    return {
+        "media files": files,
+        "resources with media": linked,
+        "textbooks with media": books,
+        "courses with media": courses,
+    }
+
+
+def _url(settings: MediaSettings, found: Doc) -> str:
+    url = settings.media_url(found["media_id"])
+    # a public file (a cover) is read without a link, from the database the URL names
+    return f"{url}?owner={found['owner']}" if found.get("public") else url
+
+
+async def _textbooks(
+    tdb: Any, store: MediaStore, renderer: Renderer, settings: MediaSettings, query: Doc
+) -> tuple[int, int]:
+    """Each textbook's reading page (its own table of contents), the sample PDF and its
+    subject's cover."""
+    files = done = 0
+    textbooks = tdb["textbooks"]
+    subjects: list[str] = []
+    async for doc in textbooks.find({"read_url": query["media.url"]}):
+        page = render_textbook_page(doc)
+        media_id = media_id_of(page)
+        meta = {"content_type": CONTENT_TYPES["h5"], "format": "h5", "textbook": doc["_id"]}
+        files += await store.put(media_id, page, filename=f"{doc['_id']}.html", metadata=meta)
+        pdf, new = await _stored(store, renderer, TEXTBOOK_PDF)
+        files += new
+        subject = str(doc.get("subject") or "教材")
+        if subject not in subjects:
+            subjects.append(subject)
+        picture, new = await _stored(
+            store, renderer, cover(subject, "人教版数字教材", subjects.index(subject))
+        )
+        files += new
+        changed = await textbooks.update_one(
+            {"_id": doc["_id"], "read_url": query["media.url"]},
+            {
+                "$set": {
+                    "read_url": settings.media_url(media_id),
+                    "download_url": _url(settings, pdf),
+                    "cover_url": _url(settings, picture),
+                }
+            },
+        )
+        done += changed.modified_count
+    return files, done
+
+
+async def _courses(
+    tdb: Any, store: MediaStore, renderer: Renderer, settings: MediaSettings, query: Doc
+) -> tuple[int, int]:
+    """Every open-school lesson's video (one for all) and each program's cover."""
+    files = done = 0
+    courses = tdb["courses"]
+    programs: list[str] = []
+    async for doc in courses.find({"cover_url": query["media.url"]}):
+        video, new = await _stored(store, renderer, COURSE_VIDEO)
+        files += new
+        program = str(doc.get("program") or "开放学堂")
+        if program not in programs:
+            programs.append(program)
+        picture, new = await _stored(
+            store, renderer, cover(program, "开放学堂", programs.index(program) + 2)
+        )
+        files += new
+        lessons = []
+        for lesson in doc.get("lessons") or []:
+            media = dict(lesson.get("media") or {})
+            if str(media.get("url", "")).startswith(f"{MEDIA_BASE}/"):
+                media.update(
+                    url=_url(settings, video),
+                    duration_s=video["duration_s"],
+                    size_bytes=video["size_bytes"],
+                )
+            lessons.append({**lesson, "media": media})
+        changed = await courses.update_one(
+            {"_id": doc["_id"], "cover_url": query["media.url"]},
+            {"$set": {"cover_url": _url(settings, picture), "lessons": lessons}},
+        )
+        done += changed.modified_count
+    return files, done

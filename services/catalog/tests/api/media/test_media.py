@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from xbt_catalog.courses.store import CourseStore
 from xbt_catalog.media.domain import media_id_of
 from xbt_catalog.media.service import MediaLibrary
 from xbt_catalog.media.store import CHUNK_BYTES, MediaStore
@@ -27,7 +28,8 @@ from xbt_shared.mongo import Doc
 from xbt_shared.tenancy import Tenant
 from xbt_shared.testing import TokenFactory
 
-from ...conftest import pupil, resource
+from ...conftest import TEXTBOOK, pupil, resource
+from ..courses.test_courses import course
 
 # One renderer for the whole run: each template's file is made once, then reused.
 RENDERER = Renderer(cache_dir=None)
@@ -88,9 +90,14 @@ async def test_seeding_twice_stores_one_copy(
 ) -> None:
     # city: one lesson video for both recordings, one PDF, one page; heping: the district
     # recording's video and the (untagged) draft's lesson video.
-    assert seeded == {"media files": 5, "resources with media": 6}
+    assert seeded == {
+        "media files": 5,
+        "resources with media": 6,
+        "textbooks with media": 0,
+        "courses with media": 0,
+    }
     again = await seed_media(catalog.mongo, renderer=RENDERER, tenants=("city", "heping"))
-    assert again == {"media files": 0, "resources with media": 0}
+    assert not any(again.values())
     city = catalog.mongo.for_tenant(Tenant("city"))
     assert await MediaStore(city).count() == 3
     assert await MediaStore(catalog.mongo.for_tenant(Tenant("heping"))).count() == 2
@@ -299,3 +306,73 @@ def test_the_renderer_caches_on_disk(tmp_path: Path) -> None:
     assert (tmp_path / first.source(template)).read_bytes() == made.data
     again = Renderer(cache_dir=tmp_path)
     assert again.file(template) == made and again.seconds == 0.0
+
+
+def placeholder_course(cid: str, **kw: Any) -> Doc:
+    doc = course(cid, f"课程 {cid}", durations=(600, 700), **kw)
+    doc["cover_url"] = f"{MEDIA_BASE}/courses/{cid}/cover.jpg"
+    for lesson in doc["lessons"]:
+        lesson["media"]["url"] = f"{MEDIA_BASE}/courses/{cid}/{lesson['index']:03d}.mp4"
+    return doc
+
+
+@pytest.fixture
+async def books_and_courses(catalog: Resources) -> dict[str, int]:
+    city = catalog.mongo.for_tenant(Tenant("city"))
+    book = {
+        **TEXTBOOK,
+        "read_url": f"{MEDIA_BASE}/textbooks/{TEXTBOOK['_id']}/reader",
+        "download_url": f"{MEDIA_BASE}/textbooks/{TEXTBOOK['_id']}.pdf",
+        "cover_url": f"{MEDIA_BASE}/textbooks/{TEXTBOOK['_id']}/cover.jpg",
+    }
+    await ResourceStore(city).insert_textbooks([book])
+    await CourseStore(city).insert_courses([placeholder_course("c-city")])
+    heping = catalog.mongo.for_tenant(Tenant("heping"))
+    await CourseStore(heping).insert_courses(
+        [placeholder_course("c-hp", level="district", tenant="heping")]
+    )
+    return await seed_media(catalog.mongo, renderer=RENDERER, tenants=("city", "heping"))
+
+
+async def test_textbooks_and_courses_get_their_files(
+    books_and_courses: dict[str, int],
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    catalog: Resources,
+) -> None:
+    assert books_and_courses["textbooks with media"] == 1
+    assert books_and_courses["courses with media"] == 2
+    reader = pupil(tokens)
+    book = (await client.get(f"/v1/textbooks/{TEXTBOOK['_id']}", headers=reader)).json()
+    for field in ("read_url", "download_url", "cover_url"):
+        assert "/api/catalog/v1/media/" in book[field] and MEDIA_BASE not in book[field]
+    # the reading page is the book's own table of contents
+    page = (await client.get(f"/v1/textbooks/{TEXTBOOK['_id']}/media-link", headers=reader)).json()
+    resp = await client.get(page["url"])
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
+    assert "第八章 二元一次方程组" in resp.text and "8.2 消元——解二元一次方程组" in resp.text
+    pdf = await client.get(
+        f"/v1/textbooks/{TEXTBOOK['_id']}/media-link", params={"part": "download"}, headers=reader
+    )
+    assert (await client.get(pdf.json()["url"])).content.startswith(b"%PDF-")
+    # a cover is public: an <img src> reads it as named, without a link
+    cover = await client.get(book["cover_url"].removeprefix("http://127.0.0.1:8000/api/catalog"))
+    assert cover.status_code == 200 and cover.headers["content-type"] == "image/jpeg"
+    assert cover.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # every lesson of a course plays the course video
+    lesson = await client.get("/v1/courses/c-city/lessons/c-city.l1/media-link", headers=reader)
+    assert lesson.status_code == 200, lesson.text
+    video = await client.get(lesson.json()["url"], headers={"Range": "bytes=0-3"})
+    assert video.status_code == 206 and len(video.content) == 4
+    # a district's course is its district's only
+    hexi = pupil(tokens, tenant="hexi", school=None)
+    lost = await client.get("/v1/courses/c-hp/lessons/c-hp.l1/media-link", headers=hexi)
+    assert lost.status_code == 404
+    found = await client.get("/v1/courses/c-hp/lessons/c-hp.l1/media-link", headers=reader)
+    assert found.status_code == 200
+    assert (
+        await client.get("/v1/courses/c-city/lessons/nope/media-link", headers=reader)
+    ).status_code == 404
+    # a file that is not public needs its link even with the owner named
+    video_id = lesson.json()["media_id"]
+    assert (await client.get(f"/v1/media/{video_id}", params={"owner": "city"})).status_code == 403
