@@ -12,7 +12,13 @@ import pytest
 from redis.asyncio import Redis
 
 from xbt_identity.accounts.domain import GuestWindow, LoginPolicy, LoginRecord, User
-from xbt_identity.accounts.store import LoginAttempts, RefreshRejected, RefreshTokens, UserStore
+from xbt_identity.accounts.store import (
+    GuestWindowCache,
+    LoginAttempts,
+    RefreshRejected,
+    RefreshTokens,
+    UserStore,
+)
 from xbt_identity.keys.store import SigningKeyStore
 from xbt_identity.oidc.domain import Client
 from xbt_identity.oidc.store import AuthorizationCodes, ClientStore
@@ -75,6 +81,30 @@ async def test_a_taken_username_is_a_concurrent_insert(
         await mine.insert_many([pupil("u-c", "student3"), pupil("u-d", "student1")])
     with pytest.raises(CONCURRENT_INSERT):
         await mine.insert(pupil("u-e", "student1"))
+
+
+async def test_kept_guest_windows_are_each_tenant_s_own(
+    redis: Redis, redis_prefix: str, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    cache = GuestWindowCache(redis, prefix=redis_prefix, ttl_seconds=30)
+    window = GuestWindow(enabled=True, valid_from=NOW, valid_until=NOW + timedelta(hours=2))
+    await cache.keep({tenant.id: window})
+    assert await cache.windows([tenant.id, other_tenant.id]) == [window, None]
+    assert 0 < await redis.ttl(f"{redis_prefix}t:{tenant.id}:guest_window") <= 30
+    await cache.forget(other_tenant.id)
+    assert await cache.windows([tenant.id]) == [window]
+    await cache.forget(tenant.id)
+    assert await cache.windows([tenant.id]) == [None]
+
+
+async def test_kept_guest_windows_without_redis_are_read_afresh(tenant: Tenant) -> None:
+    gone = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    try:
+        cache = GuestWindowCache(gone, prefix="x:", ttl_seconds=30)
+        assert await cache.windows([tenant.id]) == [None]
+        await cache.keep({tenant.id: GuestWindow()})  # nothing kept, nothing raised
+    finally:
+        await gone.aclose()
 
 
 async def test_login_bookkeeping(

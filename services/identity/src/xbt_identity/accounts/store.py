@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from xbt_identity.accounts.domain import (
     GuestWindow,
@@ -32,6 +34,8 @@ from xbt_identity.accounts.domain import (
 )
 from xbt_shared.mongo import Doc, TenantStore
 from xbt_shared.runtime import redis_key
+
+log = logging.getLogger("xbt.identity.accounts")
 
 USERS = "users"
 DUPLICATE_KEY = 11000  # the server's error code for a taken unique key
@@ -221,17 +225,25 @@ class GuestWindowCache:
         return redis_key(self.prefix, tenant, "guest_window")
 
     async def windows(self, tenants: Sequence[str]) -> list[GuestWindow | None]:
-        """The kept window of each tenant, None where there is none."""
+        """The kept window of each tenant, None where there is none (or Redis does not
+        answer: the login page's list is then read from the databases)."""
         if not tenants:
             return []
-        kept = await self.redis.mget([self._key(t) for t in tenants])
+        try:
+            kept = await self.redis.mget([self._key(t) for t in tenants])
+        except RedisError as exc:
+            log.warning("guest windows not read from Redis: %s", exc)
+            return [None] * len(tenants)
         return [_window_from_json(raw) if raw else None for raw in kept]
 
     async def keep(self, windows: Mapping[str, GuestWindow]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for tenant, window in windows.items():
-                pipe.set(self._key(tenant), _window_to_json(window), ex=self.ttl_seconds)
-            await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for tenant, window in windows.items():
+                    pipe.set(self._key(tenant), _window_to_json(window), ex=self.ttl_seconds)
+                await pipe.execute()
+        except RedisError as exc:
+            log.warning("guest windows not kept in Redis: %s", exc)
 
     async def forget(self, tenant: str) -> None:
         await self.redis.delete(self._key(tenant))
