@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -22,6 +22,7 @@ from xbt_catalog.resources.domain import (
     VOLUMES,
 )
 from xbt_catalog.seed import loader as demo
+from xbt_catalog.seed.common import BEIJING
 from xbt_catalog.seed.courses import OPEN_SCHOOL_CATEGORIES, PROGRAMS
 from xbt_catalog.seed.resources import SCHOOL_SOURCES
 from xbt_catalog.seed.textbooks import SENIOR_VOLUME_NAMES
@@ -30,10 +31,18 @@ from xbt_shared.tenancy import TENANT_NAMES
 Doc = dict[str, Any]
 
 
+# The seed moment the content is checked at: midday of the day its dates are written as of.
+AT = datetime(2020, 2, 17, 12, 0, tzinfo=BEIJING)
+
+
+def _ended(slots: list[Doc], at: datetime = AT) -> list[Doc]:
+    return [s for s in slots if s["ends_at"] <= at]
+
+
 @pytest.fixture(scope="module")
 def docs() -> dict[str, list[Doc]]:
     # How long this takes is measured by `make bench` (tests/bench/catalog_demo.py).
-    return demo.all_documents()
+    return demo.all_documents(AT)
 
 
 def _node_ids(textbooks: list[Doc]) -> set[str]:
@@ -53,7 +62,9 @@ def _lesson_ids(textbooks: list[Doc]) -> set[str]:
 
 
 def test_counts(docs: dict[str, list[Doc]]) -> None:
-    assert len(docs["resources"]) == demo.TOTAL_RESOURCES == 5000
+    replays = [r for r in docs["resources"] if r.get("tv_slot_id")]
+    assert len(replays) == len(_ended(docs["tv_schedule"]))
+    assert len(docs["resources"]) - len(replays) == demo.TOTAL_RESOURCES - 136 == 4864
     assert len(docs["items"]) == 2000
     assert 140 <= len(docs["textbooks"]) <= 160
     assert len(docs["knowledge_points"]) > 400
@@ -126,25 +137,55 @@ def test_calligraphy_counts_are_exact(docs: dict[str, list[Doc]]) -> None:
         )
 
 
-def test_tv_schedule_two_weeks(docs: dict[str, list[Doc]]) -> None:
+def test_tv_schedule_around_the_seed_day(docs: dict[str, list[Doc]]) -> None:
     tv = docs["tv_schedule"]
     dates = sorted({slot["date"] for slot in tv})
-    assert len(dates) == demo.TV_DAYS == 14
-    assert dates[0] == "2020-02-17" and dates[-1] == "2020-03-01"
+    assert len(dates) == demo.TV_DAYS == 29
+    assert dates[0] == "2020-02-03" and dates[-1] == "2020-03-02"  # 14 days either side
     per_day_grade = Counter((slot["date"], slot["grade"]) for slot in tv)
-    assert {grade for _, grade in per_day_grade} == {9, 12}
-    assert all(n >= 2 for n in per_day_grade.values())
+    assert set(per_day_grade) == {(d, g) for d in dates for g in (9, 12)}
+    assert all(n in (2, 6) for n in per_day_grade.values())  # weekends 2, school days 6
     for slot in tv:
         assert re.fullmatch(r"tv-\d{4}-\d\d-\d\d-(9|12)-\d+", slot["_id"])
         assert slot["_id"].startswith(f"tv-{slot['date']}-{slot['grade']}-")
+        assert slot["replay_resource_id"] == f"res-{slot['_id']}"
         assert slot["start"] < slot["end"]
         assert slot["starts_at"] < slot["ends_at"]
         assert slot["title"].startswith("中考" if slot["grade"] == 9 else "高考")
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 12, 7, 0, 5, tzinfo=BEIJING),  # a Monday, just after midnight
+        datetime(2026, 12, 12, 23, 55, tzinfo=BEIJING),  # a Saturday night
+        datetime(2027, 2, 14, 8, 0, tzinfo=BEIJING),  # a Sunday morning
+        datetime.now(BEIJING),
+    ],
+)
+def test_the_seed_day_always_has_lessons_for_both_grades(at: datetime) -> None:
+    slots = demo.tv_schedule(at)
+    today = at.date()
+    dates = sorted({date.fromisoformat(s["date"]) for s in slots})
+    assert dates[0] == today - timedelta(days=14) and dates[-1] == today + timedelta(days=14)
+    assert {s["grade"] for s in slots if s["date"] == today.isoformat()} == {9, 12}
+    # A day's lessons are those of its date: a later seed keeps the days it shares.
+    later = {s["_id"]: s for s in demo.tv_schedule(at + timedelta(days=3))}
+    assert all(later[s["_id"]] == s for s in slots if s["_id"] in later)
+    assert len([s for s in slots if s["_id"] in later]) > len(slots) * 3 // 4
+    # Replays exist for the broadcasts ended by then, and only for those.
+    replays = [r for r in demo.resources(at) if r.get("tv_slot_id")]
+    assert {r["tv_slot_id"] for r in replays} == {s["_id"] for s in _ended(slots, at)}
+    assert all(r["published_at"] <= at for r in replays)
+    # Content dates move with the seed day: the newest lesson resources are recent.
+    lessons = [r for r in demo.resources(at) if not r.get("tv_slot_id") and r["published_at"]]
+    newest = max(r["published_at"] for r in lessons)
+    assert timedelta(0) < at - newest < timedelta(days=7)
+
+
 def test_replays_exist_and_match(docs: dict[str, list[Doc]]) -> None:
     resources = {r["_id"]: r for r in docs["resources"]}
-    for slot in docs["tv_schedule"]:
+    for slot in _ended(docs["tv_schedule"]):
         replay = resources[slot["replay_resource_id"]]
         assert replay["kind"] == "recording"
         assert "复习专题" in replay["tags"]
@@ -182,7 +223,10 @@ def test_id_formats(docs: dict[str, list[Doc]]) -> None:
             assert unit["id"] == f"{tb['_id']}.u{u}" and unit["kind"] == "unit"
             for m, lesson in enumerate(unit["children"], 1):
                 assert lesson["id"] == f"{unit['id']}.l{m}" and lesson["kind"] == "lesson"
-    assert all(re.fullmatch(r"res-\d{5}", r["_id"]) for r in docs["resources"])
+    assert all(
+        re.fullmatch(r"res-\d{5}", r["_id"]) or r["_id"] == f"res-{r['tv_slot_id']}"
+        for r in docs["resources"]
+    )
     assert all(re.fullmatch(r"item-\d{5}", i["_id"]) for i in docs["items"])
     assert all(re.fullmatch(r"course-[a-z0-9-]+", c["_id"]) for c in docs["courses"])
     assert all(
@@ -373,13 +417,13 @@ def test_documents_are_mongo_ready(docs: dict[str, list[Doc]]) -> None:
 
 
 def test_deterministic(docs: dict[str, list[Doc]]) -> None:
-    assert demo.all_documents() == docs
-    assert demo.textbooks() == docs["textbooks"]
-    assert demo.resources() == docs["resources"]
-    assert demo.courses() == docs["courses"]
-    assert demo.tv_schedule() == docs["tv_schedule"]
-    assert demo.knowledge_points() == docs["knowledge_points"]
-    assert demo.items() == docs["items"]
+    assert demo.all_documents(AT) == docs
+    assert demo.textbooks(AT) == docs["textbooks"]
+    assert demo.resources(AT) == docs["resources"]
+    assert demo.courses(AT) == docs["courses"]
+    assert demo.tv_schedule(AT) == docs["tv_schedule"]
+    assert demo.knowledge_points(AT) == docs["knowledge_points"]
+    assert demo.items(AT) == docs["items"]
 
 
 def test_fresh_lists_each_call() -> None:

@@ -74,9 +74,16 @@ def test_courses(docs: dict[str, list[Doc]]) -> None:
 
 def test_tv_schedule(docs: dict[str, list[Doc]]) -> None:
     replays = {r["_id"]: r for r in docs["resources"]}
-    slots = [public_slot(s, replays.get(s["replay_resource_id"])) for s in docs["tv_schedule"]]
-    assert all(s["replay_title"] for s in slots)
-    days = {"from": "2020-02-17", "to": "2020-03-01", "timezone": TZID}
+    slots = [
+        public_slot(s, replays.get(s["replay_resource_id"]), portal_base_url="http://x.example")
+        for s in docs["tv_schedule"]
+    ]
+    # The broadcasts that have ended have their replay; the later ones not yet.
+    ended = {r["tv_slot_id"] for r in docs["resources"] if r.get("tv_slot_id")}
+    assert ended and all(bool(s["replay_title"]) is (s["id"] in ended) for s in slots)
+    assert all(s["ends_at"] <= datetime.now(UTC) for s in docs["tv_schedule"] if s["_id"] in ended)
+    assert all(s["replay_url"] == f"http://x.example/resources/res-{s['id']}" for s in slots)
+    days = {"from": slots[0]["date"], "to": slots[-1]["date"], "timezone": TZID}
     served(TvScheduleDays, {**days, "grade": None, "slots": slots})
     served(TvScheduleDays, {**days, "grade": 12, "slots": slots[:1]})
 

@@ -1,6 +1,6 @@
 """The demo data files and what the loader builds from them: the documents are exactly the
-ones pinned below, every reference resolves, dates sit in the 2020 spring semester, and every
-media link names a file the players can open."""
+ones pinned below, every reference resolves, dates sit in the 2020 spring semester when seeded
+on 17 February 2020, and every media link names a file the players can open."""
 
 from __future__ import annotations
 
@@ -13,25 +13,28 @@ from typing import Any
 import pytest
 
 from xbt_catalog.seed import loader
-from xbt_catalog.seed.common import MEDIA_BASE, SEMESTER_START
+from xbt_catalog.seed.common import BEIJING, MEDIA_BASE, SEMESTER_START
 from xbt_catalog.seed.data import sheet
 
 Doc = dict[str, Any]
 
-# sha256 of each collection's documents as canonical JSON (sorted keys, ISO dates). A change
-# to a data file or to a generator changes these: check the new documents, then update.
+# sha256 of each collection's documents seeded at AT, as canonical JSON (sorted keys, ISO
+# dates). A change to a data file or to a generator changes these: check the new documents,
+# then update. (Seeded on another day, every date moves by that many days.)
 DIGESTS = {
     "textbooks": "c62ca1dd6fca5568924766185dbe3e531d4c082de513fa962db1a7281329e452",
-    "resources": "96360c79cfba3d2da05b52b8c9ba875396b5d2b39c3db0a214e33b85705bf5e4",
+    "resources": "3d0cfbfb7a78c46f6b706e12f128b4384f70cd49ffbc5dcd9a301ec562560e21",
     "courses": "45d9c2c9120e0e968e7bd11eeac23b72dfb90cd1d77645fc1eadec01d767d919",
-    "tv_schedule": "5795a4680a8f3dd1850096a5f818f3951d98d548fd31c0bbd57cda77a238b7d5",
+    "tv_schedule": "d7017ddc79e1539325ff390aa4a7ca27e34a3bbed3381e0cd836d8e627859004",
     "knowledge_points": "85cadc0c7f30fcf8f9cf7a54f472a969e207a6fb581ddef335bb4ac71800761a",
     "items": "50fcfc8f8ad2a9e01607a56d4ec612f4c3b7deff62e80a8dd2ac584fe8022c86",
 }
 
-# Content was written from July 2019 and the TV lessons ran for the two weeks from 17 February.
+# Seeded as of midday on 17 February 2020 (the day the content's dates are written as of):
+# content was written from July 2019; the TV lessons run from 14 days before to 14 after.
+AT = datetime(2020, 2, 17, 12, 0, tzinfo=BEIJING)
 EARLIEST = datetime(2019, 7, 1, tzinfo=UTC)
-LATEST = SEMESTER_START + timedelta(days=14)
+LATEST = SEMESTER_START + timedelta(days=15)
 DATE_FIELDS = ("created_at", "updated_at", "published_at", "starts_at", "ends_at")
 
 # Where each media format lives and how its file name ends.
@@ -40,7 +43,7 @@ MEDIA_SUFFIX = {"mp4": ".mp4", "pdf": ".pdf", "pptx": ".pptx", "h5": "/index.htm
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, list[Doc]]:
-    return loader.all_documents()
+    return loader.all_documents(AT)
 
 
 def _canonical(value: object) -> str:
@@ -120,10 +123,10 @@ def test_references_resolve(docs: dict[str, list[Doc]]) -> None:
         assert item["knowledge_point_ids"] and set(item["knowledge_point_ids"]) <= kps
     for kp in docs["knowledge_points"]:
         assert kp["parent_id"] is None or kp["parent_id"] in kps
+    ended = {slot["_id"] for slot in docs["tv_schedule"] if slot["ends_at"] <= AT}
     for slot in docs["tv_schedule"]:
-        assert slot["replay_resource_id"] in resources
-    slots = {slot["_id"] for slot in docs["tv_schedule"]}
-    assert {r["tv_slot_id"] for r in docs["resources"] if "tv_slot_id" in r} == slots
+        assert (slot["replay_resource_id"] in resources) is (slot["_id"] in ended)
+    assert {r["tv_slot_id"] for r in docs["resources"] if "tv_slot_id" in r} == ended
     for course in docs["courses"]:
         assert course["lessons"]
         assert all(lesson["id"].startswith(f"{course['_id']}.l") for lesson in course["lessons"])

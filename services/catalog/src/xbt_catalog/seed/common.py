@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 Doc = dict[str, Any]
 
-# The spring semester of 2020 was to start on Monday 17 February; the TV review lessons run
-# for the two weeks from then. Content was published over the months before.
+# The content is written as of the spring semester of 2020, which was to start on Monday 17
+# February, and published over the months before; the seed moves every date by as many days
+# as the seed day is after that one (`shift_dates`), so the demo is always recent. The TV
+# schedule is laid out around the seed day itself (data/tv.json).
 SEMESTER_START = datetime(2020, 2, 17, tzinfo=UTC)
+REFERENCE_DAY = SEMESTER_START.date()
+BEIJING = timezone(timedelta(hours=8), "CST")
 PUBLISH_FROM = datetime(2019, 9, 1, tzinfo=UTC)
 PUBLISH_TO = datetime(2020, 2, 14, tzinfo=UTC)
 
@@ -43,6 +47,35 @@ PINYIN_SUBJECT = {v: k for k, v in SUBJECT_PINYIN.items()}
 
 
 CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def seed_moment(now: datetime | None = None) -> datetime:
+    """When the seed runs: `now` (aware) if given, else the current time."""
+    return now if now is not None else datetime.now(UTC)
+
+
+def seed_day(now: datetime) -> date:
+    """The seed's day in Beijing."""
+    return now.astimezone(BEIJING).date()
+
+
+def days_after_reference(now: datetime) -> int:
+    """How many days the seed day is after REFERENCE_DAY (what `shift_dates` moves by)."""
+    return (seed_day(now) - REFERENCE_DAY).days
+
+
+def shift_dates(value: Any, days: int) -> Any:
+    """`value` with every datetime in it (nested dicts and lists too) `days` later; the
+    containers are changed in place and returned."""
+    if isinstance(value, datetime):
+        return value + timedelta(days=days)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            value[k] = shift_dates(v, days)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            value[i] = shift_dates(v, days)
+    return value
 
 
 def cn_number(n: int) -> str:

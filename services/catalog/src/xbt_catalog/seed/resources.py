@@ -1,16 +1,21 @@
 """Course resources: 一师一优课 recordings for every lesson, courseware, exercises, 示范教学包,
-个性化学习 enrichment, district and school resources, and the TV replays (res-00001 onwards)."""
+个性化学习 enrichment, district and school resources (res-00137 onwards), and the TV replays
+(`res-tv-<date>-<grade>-<n>`, see tv.py)."""
 
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import Any
 
 from xbt_catalog.seed.common import (
     MEDIA_BASE,
     Doc,
     city_provider,
+    days_after_reference,
     provider,
+    seed_moment,
+    shift_dates,
     skewed_views,
     spread,
     stamps,
@@ -18,11 +23,14 @@ from xbt_catalog.seed.common import (
 from xbt_catalog.seed.data import records, sheet, split_list, table
 from xbt_catalog.seed.people import Teachers, teacher_name
 from xbt_catalog.seed.textbooks import Lesson, lessons_of, textbooks, unit_core
-from xbt_catalog.seed.tv import replay_resources
+from xbt_catalog.seed.tv import LEGACY_REPLAYS, legacy_replay_draws, replay_resources
 from xbt_shared.curriculum import GRADE_NAMES, stage_of
 from xbt_shared.tenancy import DISTRICTS
 
+# The lesson, enrichment, district and school resources (res-00137 to res-05000; the ids
+# below were TV replays once). The TV replays come on top (`tv.replay_resources`).
 TOTAL_RESOURCES = 5000
+LESSON_RESOURCES = TOTAL_RESOURCES - LEGACY_REPLAYS
 ENRICHMENT_PER_CATEGORY_KIND = 20
 
 # District-provided resources per district, and the two demo schools' own resources:
@@ -477,11 +485,14 @@ def _schools(b: _Builder, lessons: list[Lesson]) -> None:
                 )
 
 
-def build_resources(tbs: list[Doc]) -> list[Doc]:
+def build_resources(tbs: list[Doc], now: datetime | None = None) -> list[Doc]:
+    """The TV replays of the broadcasts ended by `now` (the seed moment), then the lesson
+    and other resources, res-00137 onwards, dated as of the seed day (`shift_dates`)."""
+    moment = seed_moment(now)
     rng = random.Random(20200217)
     teachers = Teachers(20200218)
-    replays = replay_resources(teachers, rng)
-    b = _Builder(rng, len(replays) + 1)
+    legacy_replay_draws(teachers, rng)
+    b = _Builder(rng, LEGACY_REPLAYS + 1)
     lessons = lessons_of(tbs)
     # 一师一优课 covers every lesson node; one lesson in twenty has a second period recorded.
     for lesson in lessons:
@@ -497,7 +508,7 @@ def build_resources(tbs: list[Doc]) -> list[Doc]:
     _district(b, lessons, teachers)
     _schools(b, lessons)
     # City courseware and exercises fill the rest: a third of units get a unit test.
-    remaining = TOTAL_RESOURCES - len(replays) - len(b.docs)
+    remaining = LESSON_RESOURCES - len(b.docs)
     tests = rng.sample(units, min(len(units) // 3, remaining // 4))
     for unit in tests:
         _unit_test(b, unit)
@@ -507,9 +518,9 @@ def build_resources(tbs: list[Doc]) -> list[Doc]:
         _courseware(b, lesson, city_provider("天津市电化教育馆"), CITY_AUTHOR, 0.12, (0.0, 0.01))
     for lesson in rng.sample(lessons, remaining - n_courseware):
         _exercise(b, lesson, city_provider("天津市电化教育馆"), CITY_AUTHOR, 0.12, (0.0, 0.01))
-    return replays + b.docs
+    return replay_resources(moment) + shift_dates(b.docs, days_after_reference(moment))
 
 
-def resources() -> list[Doc]:
-    """About 5,000 resources, including the TV replay recordings (res-00001 onwards)."""
-    return build_resources(textbooks())
+def resources(now: datetime | None = None) -> list[Doc]:
+    """4,864 resources res-00137 onwards, and the TV replays of the broadcasts ended so far."""
+    return build_resources(textbooks(), now)

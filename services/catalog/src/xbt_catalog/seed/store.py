@@ -1,21 +1,24 @@
 """Writes the demo documents into each owner's database, leaving existing ones alone.
 
-Idempotent: every document has a fixed id; existing ones are kept, so a second `make run`
-adds nothing and keeps what users changed.
+Idempotent: every document has a fixed id; existing ones are kept, so a second `make run` on
+the same day adds nothing and keeps what users changed (on a later day: that day's TV
+broadcasts and the replays of those ended since).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from pymongo.errors import BulkWriteError
 
 from xbt_catalog.seed import loader
+from xbt_catalog.seed.common import seed_moment
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import CITY, Tenant
 
-# collection -> generator of its demo documents
-DEMO: dict[str, Callable[[], Iterable[Doc]]] = {
+# collection -> generator of its demo documents as of the seed moment
+DEMO: dict[str, Callable[[datetime], Iterable[Doc]]] = {
     "textbooks": loader.textbooks,
     "resources": loader.resources,
     "courses": loader.courses,
@@ -48,6 +51,8 @@ async def insert_missing(mongo: Mongo, collection: str, docs: Iterable[Doc]) -> 
     return created
 
 
-async def seed(mongo: Mongo) -> dict[str, int]:
-    """Insert the demo documents that are missing; how many of each collection were new."""
-    return {name: await insert_missing(mongo, name, make()) for name, make in DEMO.items()}
+async def seed(mongo: Mongo, now: datetime | None = None) -> dict[str, int]:
+    """Insert the demo documents that are missing, dated as of `now` (default: the current
+    time; see `loader`); how many of each collection were new."""
+    moment = seed_moment(now)
+    return {name: await insert_missing(mongo, name, make(moment)) for name, make in DEMO.items()}
