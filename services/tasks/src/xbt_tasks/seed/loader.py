@@ -16,7 +16,11 @@ Who (identity's demo accounts): in heping, 张老师 (teacher1) teaches 数学 t
 
 Idempotent: a task is known by its teacher and title. One that exists is left as it is
 (only missing work of an interrupted earlier run is added), so a second `make run` keeps
-the tasks and whatever users did with them. Times are relative to the first run.
+the tasks and whatever users did with them. Times are relative to the first run, except for
+the `daily` tasks: those are made for each day (in Beijing) the seed runs, their titles
+carrying the date (`{date}`: 12月7日) and their times that day's (`{"day": 0, "at":
+"21:00"}`: 21:00 that day; `day: 2` two days later), so the pupils' "today" always has
+work due today, to do, overdue (the days before's) and marked.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
@@ -33,9 +37,10 @@ from xbt_shared.caller import Caller
 from xbt_shared.clock import now_ms
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import Tenant
-from xbt_tasks.assignments.domain import Task, TaskDraft
+from xbt_tasks.assignments.domain import BEIJING, Task, TaskDraft
 from xbt_tasks.assignments.service import Assignments, tasks_of_classes
 from xbt_tasks.clients.catalog import CatalogClient
+from xbt_tasks.practice.service import Practice
 from xbt_tasks.submissions.domain import Content, Review
 from xbt_tasks.submissions.service import Submissions, submission_of
 
@@ -110,6 +115,7 @@ class DemoWork:
     text: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     score: float | None = None  # marked with this score (tasks without items)
+    marked: bool = False  # marked as the automatic marking scored it (tasks with items)
     comment: str | None = None
 
 
@@ -129,16 +135,51 @@ class DemoTask:
     max_attempts: int = 1
     max_score: float | None = None
     work: tuple[DemoWork, ...] = ()
+    # Made for each day the seed runs: `title` has `{date}`, `opens` and `due` are a day
+    # (0 = the day of the run, in Beijing) and a time of that day.
+    daily: bool = False
+    opens: tuple[int, str] | None = None
+    due: tuple[int, str] | None = None
+
+    def title_on(self, day: datetime) -> str:
+        local = day.astimezone(BEIJING)
+        return self.title.format(date=f"{local.month}月{local.day}日")
+
+    def opens_at(self, now: datetime) -> datetime:
+        if self.opens is None:
+            return now - timedelta(days=self.opened_days_ago)
+        return min(beijing_time(now, *self.opens), now - timedelta(minutes=1))
+
+    def due_at(self, now: datetime) -> datetime:
+        """The due time the task is set with (a past one is set by a change afterwards)."""
+        if self.due is None:
+            return now + timedelta(days=max(self.due_in_days, 1))
+        day, at = self.due
+        # Seeded late in the evening: due at the end of that day instead, still "today".
+        for due in (beijing_time(now, day, at), beijing_time(now, day, "23:59:59")):
+            if due > now + timedelta(minutes=1):
+                return due
+        return now + timedelta(hours=1)
+
+
+def beijing_time(now: datetime, day: int, at: str) -> datetime:
+    """`at` (HH:MM[:SS]) on the Beijing date `day` days after `now`'s."""
+    date = now.astimezone(BEIJING).date() + timedelta(days=day)
+    return datetime.combine(date, time.fromisoformat(at), BEIJING)
 
 
 def _task(spec: Mapping[str, Any]) -> DemoTask:
+    opens, due = spec.get("opens"), spec.get("due")
     return DemoTask(
         teacher=PEOPLE[spec["teacher"]],
         title=spec["title"],
         instructions=spec["instructions"],
         class_ids=tuple(spec["class_ids"]),
-        opened_days_ago=spec["opened_days_ago"],
-        due_in_days=spec["due_in_days"],
+        opened_days_ago=spec.get("opened_days_ago", 0),
+        due_in_days=spec.get("due_in_days", 0),
+        daily=spec.get("daily", False),
+        opens=(opens["day"], opens["at"]) if opens else None,
+        due=(due["day"], due["at"]) if due else None,
         resource_ids=tuple(spec.get("resource_ids", ())),
         items=tuple((i["id"], float(i["points"])) for i in spec.get("items", ())),
         accepts_text=spec.get("accepts_text", True),
@@ -150,6 +191,7 @@ def _task(spec: Mapping[str, Any]) -> DemoTask:
                 text=w.get("text"),
                 answers=dict(w.get("answers") or {}),
                 score=w.get("score"),
+                marked=w.get("marked", False),
                 comment=w.get("comment"),
             )
             for w in spec.get("work", ())
@@ -187,8 +229,11 @@ class _NoFiles:
 
 
 def demo_use_cases(mongo: Mongo) -> DemoUseCases:
-    assignments = Assignments(catalog=DemoCatalog())
-    return DemoUseCases(mongo, assignments, Submissions(tasks=assignments, files=_NoFiles()))
+    catalog = DemoCatalog()
+    assignments = Assignments(catalog=catalog)
+    # Marked work counts towards the pupils' mastery, as it does through the service.
+    submissions = Submissions(tasks=assignments, files=_NoFiles(), mastery=Practice(catalog))
+    return DemoUseCases(mongo, assignments, submissions)
 
 
 async def seed(demo: DemoUseCases, *, now: datetime | None = None) -> dict[str, int]:
@@ -208,7 +253,7 @@ async def seed(demo: DemoUseCases, *, now: datetime | None = None) -> dict[str, 
                 created["submissions"] += 1
                 submission = await submission_of(pupil.db, task.id, work.pupil.user_id)
                 assert submission is not None
-            if work.score is not None and submission.state == "submitted":
+            if (work.score is not None or work.marked) and submission.state == "submitted":
                 review = Review(
                     attempt=submission.attempt_count,
                     outcome="marked",
@@ -218,7 +263,7 @@ async def seed(demo: DemoUseCases, *, now: datetime | None = None) -> dict[str, 
                 )
                 await demo.submissions.review(teacher, task.id, work.pupil.user_id, review)
                 created["marks"] += 1
-        if new and spec.due_in_days < 0:
+        if new and spec.due is None and spec.due_in_days < 0:
             # Last, once any work is in: the due time moves into the past.
             await demo.assignments.edit(
                 teacher, task.id, task.revision, {"due_at": now + timedelta(days=spec.due_in_days)}
@@ -228,19 +273,20 @@ async def seed(demo: DemoUseCases, *, now: datetime | None = None) -> dict[str, 
 
 async def _ensure_task(demo: DemoUseCases, spec: DemoTask, now: datetime) -> tuple[Task, bool]:
     teacher = demo.caller(spec.teacher)
+    title = spec.title_on(now) if spec.daily else spec.title
     for task in await tasks_of_classes(teacher.db, list(spec.class_ids)):
-        if task.teacher_id == spec.teacher.user_id and task.title == spec.title:
+        if task.teacher_id == spec.teacher.user_id and task.title == title:
             return task, False
     draft = TaskDraft(
-        title=spec.title,
+        title=title,
         instructions=spec.instructions,
         class_ids=spec.class_ids,
         resource_ids=spec.resource_ids,
         items=spec.items,
         accepts_text=spec.accepts_text,
         accepts_files=False,
-        opens_at=now - timedelta(days=spec.opened_days_ago),
-        due_at=now + timedelta(days=max(spec.due_in_days, 1)),
+        opens_at=spec.opens_at(now),
+        due_at=spec.due_at(now),
         allow_late=False,
         max_attempts=spec.max_attempts,
         max_score=spec.max_score,

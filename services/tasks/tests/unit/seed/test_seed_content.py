@@ -3,6 +3,7 @@ are identity's demo accounts: a change on either side fails here, not in `make r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from xbt_catalog.seed import loader as demo
@@ -55,3 +56,30 @@ def test_people_are_identitys_demo_accounts() -> None:
         classes = account.get("class_ids") or [t["class_id"] for t in account["teaching"]]
         assert list(person.classes) == classes
         assert all(class_schools[c] == person.school for c in person.classes)
+
+
+def test_items_keep_the_catalogs_subject_and_stage() -> None:
+    catalog = {doc["_id"]: doc for doc in demo.items() if doc["_id"] in seed.ITEMS}
+    for item_id, copied in seed.ITEMS.items():
+        assert (copied["subject"], copied["stage"]) == (
+            catalog[item_id]["subject"],
+            catalog[item_id]["stage"],
+        )
+
+
+def test_daily_tasks_are_named_by_the_day_and_due_that_day_in_beijing() -> None:
+    daily = [t for t in seed.TASKS if t.daily]
+    assert len(daily) == 3 and all("{date}" in t.title for t in daily)
+    drill = daily[0]
+    morning = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 09:30 in Beijing
+    assert drill.title_on(morning) == "每日一练（12月7日）：加减消元解方程组"
+    assert drill.opens_at(morning) == datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # 07:00
+    assert drill.due_at(morning) == datetime(2026, 12, 7, 13, 0, tzinfo=UTC)  # 21:00
+    # Before 07:00 it opens at once; after 21:00 it is due at the end of the day.
+    dawn = datetime(2026, 12, 6, 21, 0, tzinfo=UTC)  # 05:00 on the 7th
+    assert drill.opens_at(dawn) == dawn - timedelta(minutes=1)
+    assert drill.title_on(dawn) == "每日一练（12月7日）：加减消元解方程组"
+    night = datetime(2026, 12, 7, 14, 30, tzinfo=UTC)  # 22:30
+    assert drill.due_at(night) == datetime(2026, 12, 7, 15, 59, 59, tzinfo=UTC)
+    preview = daily[2]
+    assert preview.due_at(night) == datetime(2026, 12, 9, 13, 0, tzinfo=UTC)  # two days on
