@@ -98,7 +98,9 @@ async def list_items(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Size = 20,
 ) -> Response:
-    """Items by knowledge point (with its sub-points unless `include_descendants=false`) or
+    """Question items by knowledge point or by textbook progress, one page at a time.
+
+    Items by knowledge point (with its sub-points unless `include_descendants=false`) or
     by textbook progress (every node of `textbook` up to and including `up_to`, in reading
     order), or both; `type` and `difficulty` may repeat. Pupils get no answer keys."""
     selection = ItemSelection(
@@ -130,8 +132,10 @@ async def item(
     caller: CurrentCaller,
     bank: BankDep,
 ) -> Response:
-    """One item; with `answer` and `explanation` only for teachers, researchers, admins and
-    services granted `bank.keys`."""
+    """One question item; answer key and explanation for key holders only.
+
+    `answer` and `explanation` only for teachers, researchers, admins and services granted
+    `bank.keys`."""
     cached = await bank.item(reader_of(caller), audience_of(caller.principal), item_id)
     return cached_response(request, cached)
 
@@ -143,8 +147,9 @@ async def check(
     caller: CurrentCaller,
     bank: BankDep,
 ) -> CheckResult:
-    """Practice: mark an answer server-side; the key and explanation come with the verdict.
-    Short answers are not auto-marked (`correct: null`, `marking: needs_teacher`). A pupil
-    gets 403 `answer-key-locked` (and no verdict) on an item of a task of their class they
-    can still hand in."""
+    """Mark a practice answer; the key and explanation come with the verdict.
+
+    Marked server-side; short answers are not auto-marked (`correct: null`, `marking:
+    needs_teacher`). A pupil gets 403 `answer-key-locked` (and no verdict) on an item of a
+    task of their class they can still hand in."""
     return await bank.check(caller, item_id, body.answer)

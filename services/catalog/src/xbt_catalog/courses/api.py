@@ -60,7 +60,9 @@ async def report_progress(
     caller: CurrentCaller,
     courses: CoursesDep,
 ) -> RecordedProgress:
-    """Record how far I am in a lesson. Progress only moves forward: an earlier position
+    """Record how far I am in a lesson of a course.
+
+    Progress only moves forward: an earlier position
     or `completed: false` after completion changes nothing, so retries are harmless. A
     lesson is completed at 90% of its duration."""
     response.headers["Cache-Control"] = NO_STORE

@@ -75,8 +75,10 @@ async def create_group(
     caller: CurrentCaller,
     research: ResearchDep,
 ) -> ResearchGroupOut:
-    """District admins and researchers create a group of their district (city researchers:
-    of the city)."""
+    """Create a teaching research group (教研组).
+
+    District admins and researchers create a group of their district (city researchers: of
+    the city)."""
     return ResearchGroupOut.model_validate(
         await research.create_group(
             caller,
@@ -109,6 +111,7 @@ async def group(
     caller: CurrentCaller,
     research: ResearchDep,
 ) -> ResearchGroupOut:
+    """A research group with its members (its members and the district's administrators)."""
     return ResearchGroupOut.model_validate(await research.group(caller, group_id))
 
 
@@ -167,6 +170,7 @@ async def plan(
     caller: CurrentCaller,
     research: ResearchDep,
 ) -> LessonPlanOut:
+    """A lesson plan with its body and revision (members only; `ETag` is the revision)."""
     return _plan_response(response, await research.plan(caller, plan_id))
 
 
@@ -207,6 +211,7 @@ async def add_comment(
     caller: CurrentCaller,
     research: ResearchDep,
 ) -> Comment:
+    """Comment on a lesson plan (members only)."""
     return Comment.model_validate(await research.comment(caller, plan_id, body.text))
 
 
@@ -218,6 +223,7 @@ async def comments(
     page: Page = 1,
     size: Size = 50,
 ) -> CommentPage:
+    """A lesson plan's comments, one page at a time (members only)."""
     return CommentPage.model_validate(
         await research.comments(caller, plan_id, page=page, size=size)
     )
@@ -232,8 +238,10 @@ async def publish_as_resource(
     research: ResearchDep,
     body: PublishPlan | None = None,
 ) -> PublishedPlan:
-    """A teaching-package resource in review, made from the plan; publish it with
-    `POST /v1/resources/{id}/publish`."""
+    """Publish a lesson plan as a teaching package (示范教学包), in review.
+
+    The author or a co-author makes a teaching-package resource from the plan; a publisher
+    then publishes it with `POST /v1/resources/{id}/publish`."""
     body = body or PublishPlan()
     return PublishedPlan.model_validate(
         await research.publish_as_resource(

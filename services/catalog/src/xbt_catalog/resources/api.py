@@ -94,7 +94,9 @@ async def textbook(
 async def resource(
     resource_id: str, request: Request, caller: CurrentCaller, resources: ResourcesDep
 ) -> Response:
-    # A HEAD reads the resource's headers and counts no view.
+    """A published resource the reader may see, with its chapters; counts a view.
+
+    A HEAD reads the resource's headers and counts no view."""
     cached, views = await resources.resource(
         reader_of(caller), resource_id, count_view=not is_head(request)
     )
@@ -105,6 +107,9 @@ async def resource(
 async def create_resource(
     body: CreateResource, caller: CurrentCaller, resources: ResourcesDep
 ) -> WorkflowResource:
+    """Create a resource as a draft (teachers, researchers, administrators).
+
+    `level` says who will see it once published: the city, the district or the school."""
     created = await resources.create_resource(caller, body.model_dump(mode="json"))
     return WorkflowResource.model_validate(created)
 
@@ -148,7 +153,9 @@ async def recommend(
 async def move_through_workflow(
     resource_id: str, action: WorkflowAction, caller: CurrentCaller, resources: ResourcesDep
 ) -> WorkflowResource:
-    """`submit` (draft -> in review), `publish` (in review -> published: district admins and
+    """Move a resource through the publishing workflow: submit, publish, return, withdraw.
+
+    `submit` (draft -> in review), `publish` (in review -> published: district admins and
     researchers; a school's admin for school content; city admins for the city), `return`
     (in review -> draft, back to the author), `withdraw` (published -> withdrawn)."""
     moved = await resources.transition(caller, resource_id, WORKFLOW_ACTIONS[action])
