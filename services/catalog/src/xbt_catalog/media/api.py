@@ -70,8 +70,10 @@ async def resource_media_link(
     caller: CurrentCaller,
     media: MediaDep,
 ) -> MediaLink:
-    """A signed link to the resource's video or document, for a reader who may see the
-    resource. Browsers follow it without a token (`<video src="{url}">`) until `expires_at`."""
+    """A signed link to a resource's file.
+
+    For a reader who may see the resource. Browsers follow it without a token
+    (`<video src="{url}">`) until `expires_at`."""
     link = await media.resource_link(caller, resource_id, prefix=_prefix(request))
     response.headers["Cache-Control"] = "private, no-store"
     return MediaLink.model_validate(link)
@@ -90,7 +92,9 @@ async def course_media_link(
     caller: CurrentCaller,
     media: MediaDep,
 ) -> MediaLink:
-    """A signed link to an open-school lesson's video, for a reader who may see the course."""
+    """A signed link to an open-school lesson's video.
+
+    For a reader who may see the course."""
     link = await media.course_link(caller, course_id, lesson_id, prefix=_prefix(request))
     response.headers["Cache-Control"] = "private, no-store"
     return MediaLink.model_validate(link)
@@ -111,7 +115,9 @@ async def textbook_media_link(
         TextbookPart, Query(description="`read`: the reading page; `download`: the PDF")
     ] = "read",
 ) -> MediaLink:
-    """A signed link to a textbook's reading page or PDF, for a reader who may see it."""
+    """A signed link to a textbook's reading page or PDF.
+
+    For a reader who may see the textbook."""
     link = await media.textbook_link(caller, textbook_id, part, prefix=_prefix(request))
     response.headers["Cache-Control"] = "private, no-store"
     return MediaLink.model_validate(link)
@@ -131,9 +137,11 @@ async def media_file(
     expires: Annotated[int | None, Query(ge=0, le=2**40, description="from the link")] = None,
     signature: Annotated[str | None, Query(max_length=64, description="from the link")] = None,
 ) -> Response:
-    """A stored file through a signed link (`GET /v1/resources/{id}/media-link`): `Range`
-    (one range) is answered `206`, `If-None-Match` with the file's ETag `304`; HEAD gives
-    the headers alone. The file is streamed a GridFS chunk at a time."""
+    """A stored file, through its signed link.
+
+    Links come from `GET /v1/resources/{id}/media-link` (and the textbook and course
+    ones). `Range` (one range) is answered `206`, `If-None-Match` with the file's ETag
+    `304`; HEAD gives the headers alone. Streamed a GridFS chunk at a time."""
     opened = await media.open(media_id, owner=owner, expires=expires, signature=signature)
     headers = _headers(opened, media.max_age(opened))
     if etag_matches(request.headers.get("if-none-match"), media_id):
