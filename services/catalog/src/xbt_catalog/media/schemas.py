@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 class MediaLink(BaseModel):
     """Where a browser reads a resource's file without a bearer token: put `url` in
-    `<video src>` (or an `<a href>`, an `<iframe src>` for interactive pages) as it is."""
+    `<video src>` (an `<a href target="_blank">` for documents and interactive pages) as
+    it is."""
 
     url: str = Field(
         description="the signed link, a path on this origin "
