@@ -25,7 +25,7 @@ export function startPage(): string {
   if (session.info?.must_change_password) return '/password'
   if (hasRole('student', 'guest')) return '/'
   if (hasRole('teacher')) return '/teach'
-  if (hasRole('school_admin', 'district_admin', 'city_admin')) return '/admin'
+  if (hasRole('school_admin', 'district_admin', 'city_admin', 'researcher')) return '/admin'
   return '/desk'
 }
 

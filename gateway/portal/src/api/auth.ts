@@ -4,6 +4,9 @@ import { clearSession, saveInfo, saveTokens, session, type SessionInfo, type Tok
 export interface District {
   id: string
   name: string
+  /** Whether the district's guest account is open now (the login page offers 游客入口 only then). */
+  guest_open?: boolean
+  guest_open_until?: string | null
 }
 
 export const GUEST_USERNAME = 'guest'

@@ -58,7 +58,7 @@ export function clearSession(): void {
   localStorage.removeItem(KEY)
 }
 
-export type Role = 'student' | 'teacher' | 'school_admin' | 'district_admin' | 'city_admin' | 'guest'
+export type Role = 'student' | 'teacher' | 'researcher' | 'support' | 'school_admin' | 'district_admin' | 'city_admin' | 'guest'
 
 export function hasRole(...roles: Role[]): boolean {
   return roles.some((r) => session.info?.roles.includes(r))
