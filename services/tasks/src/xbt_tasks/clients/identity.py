@@ -15,6 +15,7 @@ once. The service's own token cannot read rosters: identity lets only people rea
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -64,7 +65,7 @@ class IdentityClient:
         self._http = http
         self._ttl = ttl
         self._max = max_entries
-        # (tenant, class, bearer) -> (read at, roster): only rosters identity gave that bearer.
+        # (tenant, class, token digest) -> (read at, roster): what identity gave that token.
         self._cache: OrderedDict[tuple[str, str, str], tuple[float, Roster]] = OrderedDict()
 
     async def rosters(
@@ -85,7 +86,8 @@ class IdentityClient:
     async def roster(self, class_id: str, *, bearer: str, tenant: Tenant) -> Roster:
         """The class's roster as the bearer may read it; NotFound if identity has no such
         class for them (another school, another district, not their class)."""
-        key = (tenant.id, class_id, bearer)
+        # A digest, not the token itself, names the reader in the cache.
+        key = (tenant.id, class_id, hashlib.sha256(bearer.encode()).hexdigest())
         hit = self._cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
