@@ -109,5 +109,6 @@ async def test_a_teacher_reads_the_askers_number_and_pupils_do_not(
     assert thread["asker_student_no"] == NUMBERS["p-d"]
     classmate = (await client.get(path, headers=pupil(tokens, sub="p-a"))).json()["items"]
     assert [q["asker_student_no"] for q in classmate] == [None]
-    hexi = teacher(tokens, tenant="hexi", school="hx-1")
+    hexi = teacher(tokens, tenant="hexi", school="hx-1")  # same user id and class id
     assert (await client.get(path, headers=hexi)).status_code == 404
+    assert (await client.get(f"{path}/{question_id}", headers=hexi)).status_code == 404
