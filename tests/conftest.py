@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from xbt_catalog.seed import seed as seed_catalog
+from xbt_catalog.seed.media import seed_media
 from xbt_gateway.server import UVICORN_ARGS
 from xbt_identity.accounts.service import Passwords
 from xbt_identity.seed import DEMO_PASSWORD, seed
@@ -160,6 +161,8 @@ async def _seed(env: dict[str, Any]) -> None:
     catalog = Mongo(env["mongodb_uri"], service="catalog", db_prefix=env["db_prefix"])
     try:
         await seed_catalog(catalog)
+        # The demo files too (videos, PDFs, reading pages): the portal plays and opens them.
+        await seed_media(catalog)
     finally:
         await catalog.close()
 

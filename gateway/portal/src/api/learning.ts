@@ -32,6 +32,7 @@ export interface TvSlot {
   title: string | null
   replay_resource_id: string | null
   replay_title: string | null
+  replay_url?: string | null
 }
 
 export interface TvDay {
