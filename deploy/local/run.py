@@ -231,7 +231,7 @@ def main() -> None:
 def print_banner() -> None:
     print(
         f"""
-  Ready.  Gateway: {PUBLIC_URL}
+  Ready.  Portal: {PUBLIC_URL}/   (open it in a browser and sign in below)
           API docs: {PUBLIC_URL}/api/docs   OpenAPI: {PUBLIC_URL}/api/openapi.json
           OIDC discovery: {PUBLIC_URL}/api/identity/v1/.well-known/openid-configuration
           Tasks: {PUBLIC_URL}/api/tasks/v1/my/tasks (pupils), /api/tasks/v1/tasks (teachers)
@@ -245,7 +245,8 @@ def print_banner() -> None:
     tenant city   : cityadmin1
 
   Demo tasks: teacher1 (heping) set 二元一次方程组 practice with bank items, a 数学日记
-    (student1's is marked) and an overdue 寒假作业; teacher1 (hexi) set 古诗词背诵.
+    (student1's is marked), an overdue 寒假作业 and each day's 每日一练, 课堂小测 and 预习;
+    teacher1 (hexi) set 古诗词背诵.
 
   Try:
     curl -s {PUBLIC_URL}/api/identity/v1/auth/login -H 'content-type: application/json' \\
