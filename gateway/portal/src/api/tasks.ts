@@ -129,3 +129,47 @@ export function review(taskId: string, pupilId: string, body: Review): Promise<S
     body,
   })
 }
+
+// --- setting a task (teachers) ---------------------------------------------------------
+
+export interface NewTask {
+  title: string
+  instructions: string
+  class_ids: string[]
+  resource_ids: string[]
+  items: { id: string; points: number }[]
+  accepts_files: boolean
+  due_at?: string
+  max_attempts: number
+}
+
+export function createTask(body: NewTask): Promise<{ id: string }> {
+  return api('tasks/v1/tasks', { method: 'POST', body })
+}
+
+export interface FoundPoint {
+  id: string
+  name: string
+  subject: string
+  stage: string
+  path_text: string
+}
+
+export function findKnowledgePoints(q: string): Promise<{ items: FoundPoint[] }> {
+  return api(`catalog/v1/knowledge-points?${new URLSearchParams({ q, size: '20' })}`)
+}
+
+export interface BankItem {
+  id: string
+  type: string
+  stem: string
+  difficulty: number | null
+}
+
+export function itemsOf(knowledgePoint: string): Promise<{ items: BankItem[]; total: number }> {
+  return api(`catalog/v1/items?${new URLSearchParams({ knowledge_point: knowledgePoint, size: '20' })}`)
+}
+
+export function myTeaching(): Promise<{ teaching: { class_id: string; subjects: string[] }[] }> {
+  return api('identity/v1/me')
+}
