@@ -109,6 +109,8 @@ def suite(suite_env: dict[str, Any]) -> Iterator[Suite]:
         # the development client secret, as in `make run`).
         "XBT_TASKS_CATALOG_URL": s.catalog,
         "XBT_TASKS_TOKEN_URL": f"{s.identity}/v1/oidc/token",
+        # Class rosters (names, 学号, who is missing): this suite's identity, not :8101.
+        "XBT_TASKS_IDENTITY_URL": s.identity,
         # Off the default port, so a running `make run` keeps its own.
         "XBT_GATEWAY_METRICS_PORT": str(metrics_port),
         "XBT_GATEWAY_METRICS_HOST": "127.0.0.1",

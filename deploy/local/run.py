@@ -50,6 +50,7 @@ SERVICES = [
         {
             "XBT_TASKS_CATALOG_URL": "http://127.0.0.1:8102",
             "XBT_TASKS_TOKEN_URL": "http://127.0.0.1:8101/v1/oidc/token",
+            "XBT_TASKS_IDENTITY_URL": "http://127.0.0.1:8101",
         },
     ),
 ]

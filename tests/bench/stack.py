@@ -147,6 +147,7 @@ def _service_env(stack: Stack) -> dict[str, str]:
         # tasks calls the catalog and identity directly, as in the cluster.
         "XBT_TASKS_CATALOG_URL": stack.catalog,
         "XBT_TASKS_TOKEN_URL": f"{stack.identity}/v1/oidc/token",
+        "XBT_TASKS_IDENTITY_URL": stack.identity,
         "PYTHONUNBUFFERED": "1",
         **GATEWAY_LIMITS,
     }

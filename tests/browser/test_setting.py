@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from pathlib import Path
 
 import httpx
 from playwright.async_api import Browser, Page, expect
@@ -14,6 +15,7 @@ from xbt_identity.seed import DEMO_PASSWORD
 
 from .conftest import PHONE, Suite, bearer, check_page, login, new_context
 from .test_login import sign_in
+from .test_tasks import set_task
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -89,3 +91,47 @@ async def test_large_text_mode_enlarges_every_page(phone: Page) -> None:
     after = await phone.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
     assert float(after.removesuffix("px")) > float(before.removesuffix("px"))
     await check_page(phone, "home-large-text-phone")
+
+
+async def test_the_teacher_reads_the_class_gradebook_and_downloads_it(
+    desktop: Page, gw: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    title = f"一元一次不等式小测 {uuid.uuid4().hex[:4]}"
+    setup = await set_task(gw, title)
+    task_id = setup["task"]["id"]
+    pupil = await login(gw, "heping", "student1")
+    handed = await gw.post(
+        f"/api/tasks/v1/tasks/{task_id}/submissions",
+        headers={**bearer(pupil), "Idempotency-Key": uuid.uuid4().hex},
+        json={"text": "<p>x > 3</p>"},
+    )
+    assert handed.status_code == 201, handed.text
+    marked = await gw.post(
+        f"/api/tasks/v1/tasks/{task_id}/submissions/u-hp-student1/review",
+        headers=bearer(setup["teacher"]),
+        json={"outcome": "marked", "score": 87, "comment": "解集写对了。"},
+    )
+    assert marked.status_code == 200, marked.text
+    book = await gw.get(
+        "/api/tasks/v1/classes/c-hp-8-1/gradebook?limit=12", headers=bearer(setup["teacher"])
+    )
+    assert book.status_code == 200, book.text
+
+    await sign_in(desktop, "和平区", "teacher1", DEMO_PASSWORD)
+    await desktop.get_by_role("button", name="成绩册").click()
+    table = desktop.get_by_role("table")
+    await expect(table.get_by_role("columnheader", name=title)).to_be_visible()
+    column = await table.get_by_role("columnheader").all_inner_texts()
+    at = next(i for i, text in enumerate(column) if text.startswith(title))
+    row = table.get_by_role("row").filter(has=desktop.get_by_role("rowheader", name="李明"))
+    await expect(row.locator("td, th").nth(at)).to_have_text("87")
+    other = table.get_by_role("row").filter(has=desktop.get_by_role("rowheader", name="王芳"))
+    await expect(other.locator("td, th").nth(at)).to_have_text("待交")
+    await check_page(desktop, "teacher-gradebook-desktop")
+
+    async with desktop.expect_download() as downloading:
+        await desktop.get_by_role("button", name="下载 Excel").click()
+    saved = tmp_path / "gradebook.xlsx"
+    await (await downloading.value).save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"  # an XLSX is a zip
+    assert (await downloading.value).suggested_filename.endswith(".xlsx")

@@ -492,6 +492,8 @@ def test_manifest_env_is_what_the_settings_read(
         # In-cluster: the catalog's Service, and identity's token endpoint behind its Service.
         expected["catalog_url"] = "http://catalog"
         expected["token_url"] = "http://identity/v1/oidc/token"
+        # Class rosters from identity's Service (not the development default, 127.0.0.1).
+        expected["identity_url"] = "http://identity"
     actual = {field: getattr(settings, field) for field in expected}
     assert actual == expected, f"{cls.__name__} does not read what the {deployment} pods are given"
 

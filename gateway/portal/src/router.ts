@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/practice', name: 'practice', component: () => import('./pages/PracticePage.vue') },
     { path: '/practice/:id', name: 'practice-set', component: () => import('./pages/PracticeSetPage.vue') },
     { path: '/teach', name: 'teach', component: () => import('./pages/TeachPage.vue') },
+    { path: '/teach/gradebook', name: 'gradebook', component: () => import('./pages/GradebookPage.vue') },
     { path: '/teach/new', name: 'new-task', component: () => import('./pages/NewTaskPage.vue') },
     { path: '/teach/tasks/:id', name: 'teach-task', component: () => import('./pages/TeachTaskPage.vue') },
     { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },

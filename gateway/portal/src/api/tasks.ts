@@ -173,3 +173,23 @@ export function itemsOf(knowledgePoint: string): Promise<{ items: BankItem[]; to
 export function myTeaching(): Promise<{ teaching: { class_id: string; subjects: string[] }[] }> {
   return api('identity/v1/me')
 }
+
+// --- the class gradebook (teachers, school and district admins) ------------------------
+
+export interface GradeCell {
+  state: string
+  timing: 'on_time' | 'late' | null
+  score: number | null
+  percent: number | null
+}
+
+export interface ClassGradebook {
+  class: { id: string; name: string }
+  tasks: { id: string; title: string; max_score: number; handed_in: number; missing: number; mean_percent: number | null }[]
+  truncated: boolean
+  rows: { pupil_id: string; name: string | null; student_no: string | null; cells: GradeCell[]; average_percent: number | null; missing: number }[]
+}
+
+export function classGradebook(classId: string): Promise<ClassGradebook> {
+  return api(`tasks/v1/classes/${encodeURIComponent(classId)}/gradebook?limit=12`)
+}

@@ -213,6 +213,16 @@ const en: typeof zh = {
     needClass: 'Choose a class',
     needTitle: 'Give the task a title',
   },
+  gradebook: {
+    title: 'Gradebook',
+    class: 'Class',
+    table: 'Grades (scrolls sideways)',
+    caption: 'Gradebook of {name}',
+    name: 'Name',
+    average: 'Average',
+    missing: 'Missing',
+    state: { assigned: 'to do', missing: 'missing', submitted: 'to mark', returned: 'returned', marked: 'marked' },
+  },
   practice: {
     title: 'Practice',
     subject: 'Subject',

@@ -211,6 +211,16 @@ export default {
     needClass: '请选择班级',
     needTitle: '请填写任务名称',
   },
+  gradebook: {
+    title: '成绩册',
+    class: '班级',
+    table: '成绩表（可左右滚动）',
+    caption: '{name} 成绩册',
+    name: '姓名',
+    average: '平均得分率',
+    missing: '未交',
+    state: { assigned: '待交', missing: '未交', submitted: '待批', returned: '退回', marked: '已批' },
+  },
   practice: {
     title: '题库练习',
     subject: '学科',
