@@ -193,3 +193,47 @@ export interface ClassGradebook {
 export function classGradebook(classId: string): Promise<ClassGradebook> {
   return api(`tasks/v1/classes/${encodeURIComponent(classId)}/gradebook?limit=12`)
 }
+
+// --- questions on a task (答疑) ---------------------------------------------------------
+
+export interface QuestionReply {
+  id: string
+  author_name: string | null
+  role: 'teacher' | 'asker'
+  text: string
+  at: string
+}
+
+export interface Question {
+  id: string
+  asker_name: string | null
+  asker_student_no: string | null
+  visibility: 'class' | 'private'
+  text: string
+  state: 'unanswered' | 'answered' | 'resolved'
+  created_at: string
+  replies: QuestionReply[]
+  mine: boolean
+}
+
+const questionsOf = (taskId: string): string => `tasks/v1/tasks/${encodeURIComponent(taskId)}/questions`
+
+export function questions(taskId: string): Promise<{ items: Question[]; total: number }> {
+  return api(`${questionsOf(taskId)}?size=50`)
+}
+
+export function ask(taskId: string, text: string, visibility: 'class' | 'private'): Promise<Question> {
+  return api(questionsOf(taskId), {
+    method: 'POST',
+    body: { text, visibility },
+    headers: { 'Idempotency-Key': crypto.randomUUID() },
+  })
+}
+
+export function replyTo(taskId: string, questionId: string, text: string): Promise<Question> {
+  return api(`${questionsOf(taskId)}/${encodeURIComponent(questionId)}/replies`, { method: 'POST', body: { text } })
+}
+
+export function resolve(taskId: string, questionId: string): Promise<Question> {
+  return api(`${questionsOf(taskId)}/${encodeURIComponent(questionId)}/resolve`, { method: 'POST' })
+}
