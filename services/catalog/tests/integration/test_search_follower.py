@@ -15,6 +15,9 @@ from ..conftest import resource
 async def test_follower_applies_each_change_once(catalog: Resources, corpus: list[Doc]) -> None:
     indexes = catalog.index
     assert isinstance(indexes, TenantIndexes)
+    # This test is the follower: the app's own loop (every 2 s) would take changes between
+    # the writes and the passes below, and the counts would depend on the timing.
+    await indexes.stop()
     await indexes.follow_once()  # settles drafts the build (published only) did not note
     assert await indexes.follow_once() == 0
     reader = Reader(tenant="heping", school=None, guest=False)
@@ -52,6 +55,7 @@ async def test_flushed_views_reach_result_lists_and_most_viewed(
 ) -> None:
     indexes = catalog.index
     assert isinstance(indexes, TenantIndexes)
+    await indexes.stop()  # as above: this test drives the follower
     await indexes.follow_once()
     await indexes.follow_views_once()
     reader = Reader(tenant="heping", school=None, guest=False)
