@@ -1,4 +1,7 @@
 import { cachedRead, type Cached } from './cached'
+import type { TvSlot } from './library'
+
+export type { TvSlot }
 
 export type PupilState = 'to_do' | 'submitted' | 'returned' | 'marked' | 'overdue'
 
@@ -22,18 +25,6 @@ export interface MyTasks {
   counts: Record<PupilState, number>
 }
 
-export interface TvSlot {
-  id: string
-  start: string
-  end: string
-  grade: 9 | 12
-  channel: string | null
-  subject: string | null
-  title: string | null
-  replay_resource_id: string | null
-  replay_title: string | null
-  replay_url?: string | null
-}
 
 export interface TvDay {
   slots: TvSlot[]
