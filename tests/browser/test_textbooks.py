@@ -113,3 +113,21 @@ async def test_the_tv_schedule_has_today_and_a_calendar_feed(
     assert feed is not None and feed.endswith("/api/catalog/v1/tv-schedule/12.ics")
     ics = await gw.get(feed)  # public: no token
     assert ics.status_code == 200 and "BEGIN:VCALENDAR" in ics.text
+
+
+async def test_in_english_the_pages_and_the_errors_are_english(phone: Page) -> None:
+    await sign_in(phone, "和平区", "student1", DEMO_PASSWORD)
+    await expect(phone.get_by_role("heading", name="李明，你好")).to_be_visible()
+    await phone.get_by_role("tab", name="我的").click()
+    await phone.get_by_text("English", exact=True).click()
+    await expect(phone.get_by_role("tab", name="Textbooks")).to_be_visible()
+    await phone.get_by_role("tab", name="Textbooks").click()
+    await expect(phone.get_by_role("heading", name="Textbooks")).to_be_attached()
+    await expect(phone.get_by_label("Subject")).to_be_visible()
+    await check_page(phone, "textbooks-english-phone")
+    # The API answers in the portal's language too (it sends Accept-Language).
+    await phone.goto("/resources/res-does-not-exist")
+    alert = phone.get_by_role("alert")
+    await expect(alert).to_be_visible()
+    text = await alert.inner_text()
+    assert text and not re.search(r"[\u4e00-\u9fff]", text), text
