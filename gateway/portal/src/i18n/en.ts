@@ -2,7 +2,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { skip: 'Skip to the main content', name: 'Xuebuting', slogan: 'Classes suspended, learning continues', language: '中文', largeText: 'Large text', signOut: 'Sign out' },
-  nav: { teach: 'Teaching', admin: 'Admin', home: 'Today', textbooks: 'Textbooks', practice: 'Practice', tasks: 'Tasks', me: 'Me' },
+  nav: { explore: 'Explore', teach: 'Teaching', admin: 'Admin', home: 'Today', textbooks: 'Textbooks', practice: 'Practice', tasks: 'Tasks', me: 'Me' },
   login: {
     title: 'Sign in to Xuebuting',
     district: 'District',
@@ -236,6 +236,21 @@ const en: typeof zh = {
     resolve: 'Mark resolved',
     none: 'No questions yet',
     state: { unanswered: 'Waiting', answered: 'Answered', resolved: 'Resolved' },
+  },
+  explore: {
+    title: 'Explore',
+    continue: 'Continue',
+    done: '{done} of {total} lessons done',
+    courses: 'Open school',
+    program: 'Programme',
+    lessons: '{n} lessons',
+    enrichment: 'Enrichment',
+    category: 'Category',
+    none: 'Nothing in this category yet',
+    lessonList: 'Lessons',
+    lesson: 'Lesson {n}',
+    completed: 'Done',
+    watching: 'Started',
   },
   practice: {
     title: 'Practice',

@@ -1,6 +1,6 @@
 export default {
   app: { skip: '跳到主要内容', name: '学不停', slogan: '停课不停学', language: 'English', largeText: '大字模式', signOut: '退出登录' },
-  nav: { teach: '教学', admin: '管理', home: '今日', textbooks: '教材', practice: '练习', tasks: '任务', me: '我的' },
+  nav: { explore: '拓展', teach: '教学', admin: '管理', home: '今日', textbooks: '教材', practice: '练习', tasks: '任务', me: '我的' },
   login: {
     title: '登录学不停',
     district: '所在区',
@@ -234,6 +234,21 @@ export default {
     resolve: '标记已解决',
     none: '还没有人提问',
     state: { unanswered: '待回答', answered: '已回答', resolved: '已解决' },
+  },
+  explore: {
+    title: '拓展',
+    continue: '继续学习',
+    done: '已学完 {done} / {total} 课',
+    courses: '开放学堂',
+    program: '栏目',
+    lessons: '{n} 课时',
+    enrichment: '拓展资源',
+    category: '类别',
+    none: '这个类别暂时没有资源',
+    lessonList: '课程目录',
+    lesson: '第 {n} 课',
+    completed: '已学完',
+    watching: '学习中',
   },
   practice: {
     title: '题库练习',
