@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: run test lint bench install backing-services portal browser format clean
+.PHONY: run test lint bench bench-portal install backing-services portal browser format clean
 
 PORTAL := gateway/portal
 PORTAL_SOURCES := $(shell find $(PORTAL)/src $(PORTAL)/public -type f 2>/dev/null) \
@@ -27,8 +27,19 @@ format: install
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-bench: install backing-services ## throughput ratios measured in one run on this machine
-	$(RUN) python -m tests.bench
+bench: install backing-services ## throughput ratios measured in one run on this machine, then Lighthouse on the portal
+	@status=0; $(RUN) python -m tests.bench || status=$$?; \
+		$(MAKE) --no-print-directory bench-portal || status=$$?; exit $$status
+
+LIGHTHOUSE := tests/bench/lighthouse
+
+bench-portal: install backing-services portal browser $(LIGHTHOUSE)/node_modules/.package-lock.json ## Lighthouse (mobile) on the login page and the pupil's home
+	$(RUN) python -m tests.bench.lighthouse
+
+$(LIGHTHOUSE)/node_modules/.package-lock.json: $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed for Lighthouse: apt-get install nodejs npm"; exit 1; }
+	cd $(LIGHTHOUSE) && npm ci --no-audit --no-fund
+	@touch $@
 
 install: .venv/.synced
 
