@@ -24,7 +24,7 @@ const OUT = join(ROOT, 'var', 'lighthouse')
 const KB = 1024
 const TARGETS = { performance: 90, accessibility: 95 }
 const FIRST_PAGES_BUDGET = 150 * KB // the login page and the pupil's home, gzip JS + CSS
-const PAGE_BUDGET = 300 * KB // any page
+// No page over 300 KB: tests/browser/test_budget.py holds every page to it from the built files.
 const PUPIL = { tenant: 'heping', username: 'student1', password: 'xbt-demo-2020' }
 
 function option(name, fallback) {
@@ -156,6 +156,7 @@ async function main() {
 
   console.log(`\nLighthouse ${runs[0].lhr.lighthouseVersion}, ${runs[0].lhr.environment.hostUserAgent.match(/Chrome\/[\d.]+/)?.[0]}, mobile, simulated throttling (${GATEWAY})`)
   console.log('page   perf  a11y  JS+CSS transferred (JS / CSS)   all bytes   targets (perf ≥ 90, a11y ≥ 95, JS+CSS ≤ 150 KB)')
+  console.log("       (CPU index: Lighthouse's benchmarkIndex of the machine during the run; lower = busier or slower)")
   const summary = []
   for (const { name, lhr, file } of runs) {
     const perf = Math.round(lhr.categories.performance.score * 100)
@@ -165,7 +166,6 @@ async function main() {
     if (perf < TARGETS.performance) misses.push(`performance ${perf} < ${TARGETS.performance}`)
     if (a11y < TARGETS.accessibility) misses.push(`accessibility ${a11y} < ${TARGETS.accessibility}`)
     if (t.js + t.css > FIRST_PAGES_BUDGET) misses.push(`JS+CSS ${kb(t.js + t.css)} > ${kb(FIRST_PAGES_BUDGET)}`)
-    if (t.js + t.css > PAGE_BUDGET) misses.push(`over the ${kb(PAGE_BUDGET)} of any page`)
     const met = misses.length === 0 ? 'met' : `MISSED: ${misses.join('; ')}`
     console.log(
       `${name.padEnd(6)} ${String(perf).padStart(4)}  ${String(a11y).padStart(4)}  ` +
@@ -177,13 +177,14 @@ async function main() {
         (id) => [id, lhr.audits[id].displayValue],
       ),
     )
-    console.log(`       ${Object.entries(metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    const cpu = Math.round(lhr.environment.benchmarkIndex)
+    console.log(`       CPU index ${cpu}; ${Object.entries(metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     for (const category of ['performance', 'accessibility']) {
       const lost = costs(lhr, category)
       if (lost.length) console.log(`       ${category} loses on: ${lost.slice(0, 6).join('; ')}`)
     }
     console.log(`       report: ${file.slice(ROOT.length + 1)}`)
-    summary.push({ page: name, performance: perf, accessibility: a11y, transferred: t, metrics, met: misses.length === 0, misses })
+    summary.push({ page: name, performance: perf, accessibility: a11y, transferred: t, metrics, benchmarkIndex: cpu, met: misses.length === 0, misses })
   }
   writeFileSync(join(OUT, 'summary-latest.json'), JSON.stringify({ gateway: GATEWAY, at: new Date().toISOString(), pages: summary }, null, 1))
   return 0
