@@ -30,6 +30,8 @@ export interface CallOptions {
   method?: string
   body?: unknown
   form?: FormData
+  /** A file sent as the request body itself (uploads take the bytes, not a form). */
+  raw?: Blob
   headers?: Record<string, string>
   auth?: boolean
 }
@@ -66,7 +68,10 @@ async function send(path: string, options: CallOptions): Promise<Response> {
   }
   let body: BodyInit | undefined
   if (options.form) body = options.form
-  else if (options.body !== undefined) {
+  else if (options.raw) {
+    headers['Content-Type'] = options.raw.type || 'application/octet-stream'
+    body = options.raw
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }

@@ -29,6 +29,7 @@ export interface Attempt {
   submitted_at: string
   late: boolean
   marking: Marking | null
+  file_ids?: string[]
 }
 
 export interface Submission {
@@ -236,4 +237,20 @@ export function replyTo(taskId: string, questionId: string, text: string): Promi
 
 export function resolve(taskId: string, questionId: string): Promise<Question> {
   return api(`${questionsOf(taskId)}/${encodeURIComponent(questionId)}/resolve`, { method: 'POST' })
+}
+
+// --- a pupil's files for their work -----------------------------------------------------
+
+export interface UploadedFile {
+  id: string
+  filename: string
+  content_type: string
+  size: number
+}
+
+export function uploadWork(taskId: string, file: File): Promise<UploadedFile> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/files?filename=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    raw: file,
+  })
 }
