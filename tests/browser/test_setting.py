@@ -135,3 +135,31 @@ async def test_the_teacher_reads_the_class_gradebook_and_downloads_it(
     await (await downloading.value).save_as(saved)
     assert saved.read_bytes()[:2] == b"PK"  # an XLSX is a zip
     assert (await downloading.value).suggested_filename.endswith(".xlsx")
+
+
+async def test_a_teacher_changes_and_closes_a_task(desktop: Page, gw: httpx.AsyncClient) -> None:
+    setup = await set_task(gw, f"课后小结 {uuid.uuid4().hex[:4]}")
+    task_id = setup["task"]["id"]
+    renamed = f"课后小结（改） {uuid.uuid4().hex[:4]}"
+    await sign_in(desktop, "和平区", "teacher1", DEMO_PASSWORD)
+    await expect(desktop.get_by_role("heading", name="我布置的任务")).to_be_visible()
+    await desktop.goto(f"/teach/tasks/{task_id}")
+    await desktop.get_by_role("button", name="修改任务").click()
+    await desktop.get_by_label("任务名称").fill(renamed)
+    due = (dt.datetime.now(BEIJING) + dt.timedelta(days=3)).replace(hour=18, minute=30)
+    await desktop.get_by_label("截止时间（北京时间）").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    await desktop.get_by_label("允许迟交").check()
+    await desktop.get_by_role("button", name="保存修改").click()
+    await expect(desktop.get_by_text("已保存，学生看到的是新的设置")).to_be_visible()
+    await expect(desktop.get_by_role("heading", name=renamed)).to_be_visible()
+    await check_page(desktop, "teacher-task-settings-desktop")
+
+    pupil = await login(gw, "heping", "student1")
+    seen = (await gw.get(f"/api/tasks/v1/tasks/{task_id}", headers=bearer(pupil))).json()
+    assert seen["title"] == renamed and seen["allow_late"] is True
+    assert dt.datetime.fromisoformat(seen["due_at"]) == due.replace(second=0, microsecond=0)
+
+    await desktop.get_by_role("button", name="截止收交").click()
+    await expect(desktop.get_by_role("button", name="重新开放")).to_be_visible()
+    seen = (await gw.get(f"/api/tasks/v1/tasks/{task_id}", headers=bearer(pupil))).json()
+    assert seen["status"] == "closed"

@@ -58,6 +58,7 @@ export interface Task {
   max_attempts: number
   max_score: number
   status: 'open' | 'closed'
+  revision: number
   my_state?: 'to_do' | 'submitted' | 'returned' | 'marked' | 'overdue'
   my_submission?: Submission
 }
@@ -253,4 +254,22 @@ export function uploadWork(taskId: string, file: File): Promise<UploadedFile> {
     method: 'POST',
     raw: file,
   })
+}
+
+// --- changing a task (its teachers) -----------------------------------------------------
+
+export interface TaskChanges {
+  revision: number
+  title?: string
+  due_at?: string | null
+  allow_late?: boolean
+  max_attempts?: number
+}
+
+export function editTask(id: string, changes: TaskChanges): Promise<Task> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes })
+}
+
+export function setOpen(id: string, open: boolean): Promise<Task> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(id)}/${open ? 'reopen' : 'close'}`, { method: 'POST' })
 }

@@ -288,6 +288,16 @@ const en: typeof zh = {
     comment: 'Your comment',
     send: 'Post',
   },
+  settings: {
+    title: 'Task settings',
+    edit: 'Change the task',
+    close: 'Close it',
+    reopen: 'Reopen it',
+    late: 'Late work accepted',
+    save: 'Save',
+    saved: 'Saved: pupils see the new settings',
+    stale: 'The task was just changed: reload before changing it',
+  },
   practice: {
     title: 'Practice',
     subject: 'Subject',

@@ -286,6 +286,16 @@ export default {
     comment: '写下你的意见',
     send: '发表',
   },
+  settings: {
+    title: '任务设置',
+    edit: '修改任务',
+    close: '截止收交',
+    reopen: '重新开放',
+    late: '允许迟交',
+    save: '保存修改',
+    saved: '已保存，学生看到的是新的设置',
+    stale: '任务刚被修改过，请刷新后再改',
+  },
   practice: {
     title: '题库练习',
     subject: '学科',
