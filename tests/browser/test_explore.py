@@ -39,6 +39,10 @@ async def test_a_pupil_studies_a_course_and_its_progress_is_kept(phone: Page) ->
     await phone.go_back()
     going_on = phone.get_by_role("region", name="继续学习").locator(".van-cell")
     await expect(going_on.first).to_be_visible()
+    # 今日 offers it too.
+    await phone.get_by_role("tab", name="今日").click()
+    today = phone.get_by_role("region", name="继续学习")
+    await expect(today.locator(".van-cell").first).to_contain_text("已学完 1 /")
 
 
 async def test_enrichment_by_category(phone: Page) -> None:

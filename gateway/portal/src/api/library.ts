@@ -2,6 +2,9 @@
 import { api } from './client'
 import { cachedRead, type Cached } from './cached'
 
+/** Where the last chapter opened is kept (per device), for 今日's continue reading. */
+export const LAST_CHAPTER = 'xbt.lastChapter'
+
 export interface TextbookSummary {
   id: string
   edition: string

@@ -43,6 +43,7 @@ const en: typeof zh = {
     due: 'Due {time}',
     noDue: 'No due date',
     tv: "Today's TV lessons",
+    continue: 'Continue',
     tvAll: 'Full schedule',
     tvNone: 'No TV lessons today',
     grade9: 'Grade 9',

@@ -41,6 +41,7 @@ export default {
     due: '截止 {time}',
     noDue: '不限截止时间',
     tv: '今日电视课堂',
+    continue: '继续学习',
     tvAll: '全部节目单',
     tvNone: '今天没有电视课堂',
     grade9: '初三',
