@@ -88,6 +88,7 @@ async def test_large_text_mode_enlarges_every_page(phone: Page) -> None:
     await phone.reload()  # kept on the device
     await expect(phone.locator("html")).to_have_class("large-text")
     await phone.get_by_role("tab", name="今日").click()
+    await expect(phone.locator(".van-skeleton")).to_have_count(0)  # today's tasks are in
     after = await phone.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
     assert float(after.removesuffix("px")) > float(before.removesuffix("px"))
     await check_page(phone, "home-large-text-phone")
