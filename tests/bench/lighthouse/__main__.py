@@ -66,7 +66,14 @@ def lighthouse(gateway: str) -> int:
     print(f"lighthouse: {busy}", flush=True)
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH") or chromium()}
     argv = [shutil.which("node") or "node", str(HERE / "run.mjs"), "--gateway", gateway]
-    return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+    code = subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+    # Something that started during the run shows here (the CPU index above is taken once,
+    # at the start of each page).
+    after = asyncio.run(wait_for_quiet(CpuMeter({}), max_others=QUIET_CORES, patience=0.0))
+    if after > QUIET_CORES:
+        print(f"lighthouse: BUSY after the run ({after:.2f} cores used by other processes):")
+        print("  the scores above may be low; run `make bench-portal` again on a quiet machine")
+    return code
 
 
 def chromium() -> str:
