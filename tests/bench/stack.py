@@ -108,8 +108,10 @@ def start_stack(
             ("catalog", "xbt_catalog.main:app", catalog_port, {}),
             # Its outbox relay runs in this process (XBT_RUN_WORKERS defaults to true).
             ("tasks", "xbt_tasks.main:app", tasks_port, {}),
-            ("gateway", "xbt_gateway.main:app", gateway_port, {}),
-            ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER),
+            # Each gateway serves /metrics on a port of its own (the default 9464 is a
+            # running `make run`'s, and two gateways cannot share one).
+            ("gateway", "xbt_gateway.main:app", gateway_port, _metrics_port()),
+            ("gateway-nolimit", "xbt_gateway.main:app", second_port, NO_LIMITER | _metrics_port()),
         ):
             argv = _uvicorn_argv(module, port, gateway=module == "xbt_gateway.main:app")
             _start(stack, name, argv, {**env, **overrides})
@@ -119,6 +121,10 @@ def start_stack(
         stop_stack(stack)
         raise
     return stack
+
+
+def _metrics_port() -> dict[str, str]:
+    return {"XBT_GATEWAY_METRICS_PORT": str(free_port()), "XBT_GATEWAY_METRICS_HOST": "127.0.0.1"}
 
 
 def stop_stack(stack: Stack) -> None:
