@@ -101,6 +101,13 @@ export function chapterResources(nodeId: string): Promise<Cached<{ items: Resour
   return cachedRead(`catalog/v1/resources?node=${encodeURIComponent(nodeId)}&size=50&sort=most_viewed`)
 }
 
+/** Enrichment resources (拓展资源), most viewed first, of one category or all. */
+export function enrichment(category: string): Promise<{ items: ResourceSummary[]; total: number }> {
+  const query = new URLSearchParams({ kind: 'enrichment', size: '20', sort: 'most_viewed' })
+  if (category) query.set('category', category)
+  return api(`catalog/v1/resources?${query}`)
+}
+
 export function textbookPages(id: string): Promise<MediaLink> {
   return api<MediaLink>(`catalog/v1/textbooks/${encodeURIComponent(id)}/media-link?part=read`)
 }
