@@ -54,7 +54,10 @@ async def test_the_teacher_sees_who_is_missing_and_marks(
     try:
         await sign_in(phone, "和平区", "student1", DEMO_PASSWORD)
         await expect(phone.get_by_role("heading", name="李明，你好")).to_be_visible()
-        await phone.goto(f"/tasks/{setup['task']['id']}")
+        # 今日 lists it among the recently done, with its mark, and leads to it
+        done = phone.get_by_role("region", name="最近完成")
+        await expect(done.get_by_role("button", name=title)).to_contain_text("92/100 分")
+        await done.get_by_role("button", name=title).click()
         await expect(phone.get_by_text("92 / 100")).to_be_visible()
         await expect(phone.get_by_text("列方程清楚，注意写出检验。")).to_be_visible()
         await check_page(phone, "pupil-marked-phone")

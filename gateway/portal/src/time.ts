@@ -16,7 +16,3 @@ export function beijingTime(iso: string, locale: string): string {
 export function beijingDay(date: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(date)
 }
-
-export function isTodayInBeijing(iso: string, now = new Date()): boolean {
-  return beijingDay(new Date(iso)) === beijingDay(now)
-}

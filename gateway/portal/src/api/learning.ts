@@ -4,6 +4,8 @@ import type { TvSlot } from './library'
 export type { TvSlot }
 
 export type PupilState = 'to_do' | 'submitted' | 'returned' | 'marked' | 'overdue'
+/** Where a task stands in the pupil's list: the service's `status` filter values. */
+export type ListStatus = 'due_today' | 'todo' | 'overdue' | 'done'
 
 export interface MyTask {
   id: string
@@ -16,13 +18,17 @@ export interface MyTask {
   item_count: number
   resource_count: number
   state: PupilState
+  list_status: ListStatus
   late?: boolean
   score?: number
 }
 
+/** One page of the pupil's tasks in the list's order: due today, to do, overdue (each by
+ * due time), then done ones, most recently handed in first. */
 export interface MyTasks {
-  groups: Record<PupilState, MyTask[]>
-  counts: Record<PupilState, number>
+  items: MyTask[]
+  total: number
+  by_status: Record<ListStatus, number>
 }
 
 
@@ -30,8 +36,9 @@ export interface TvDay {
   slots: TvSlot[]
 }
 
+/** The first page of the list: everything still to do comes before what is done. */
 export function myTasks(): Promise<Cached<MyTasks>> {
-  return cachedRead<MyTasks>('tasks/v1/my/tasks')
+  return cachedRead<MyTasks>('tasks/v1/my/tasks?size=50')
 }
 
 export function tvToday(): Promise<Cached<TvDay>> {

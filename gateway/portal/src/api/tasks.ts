@@ -85,36 +85,29 @@ export interface TaskSummary {
 export interface SubmissionRow extends Submission {
   pupil_id: string
   pupil_name: string | null
+  student_no: string | null
   class_id: string
+  class_name: string | null
   needs_teacher: boolean
 }
 
-export interface RosterPerson {
-  id: string
-  name: string | null
-  username?: string | null
-  student_no?: string | null
-}
-
-export interface ClassRoster {
-  class: { id: string; name: string }
-  students: RosterPerson[]
+/** A row of the list with everyone: a pupil of the task's classes who handed in nothing. */
+export interface MissingRow extends Omit<SubmissionRow, 'state'> {
+  id: null
+  state: 'missing'
 }
 
 export function teacherTasks(): Promise<{ items: TaskSummary[]; total: number }> {
   return api('tasks/v1/tasks?size=50')
 }
 
-export function submissions(taskId: string): Promise<SubmissionRow[]> {
-  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions`)
+/** Every pupil of the task's classes, in the rosters' order: their work, or a `missing` row. */
+export function submissions(taskId: string): Promise<(SubmissionRow | MissingRow)[]> {
+  return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions?include_missing=true`)
 }
 
 export function submission(taskId: string, pupilId: string): Promise<SubmissionRow> {
   return api(`tasks/v1/tasks/${encodeURIComponent(taskId)}/submissions/${encodeURIComponent(pupilId)}`)
-}
-
-export function classRoster(classId: string): Promise<ClassRoster> {
-  return api(`identity/v1/classes/${encodeURIComponent(classId)}/roster`)
 }
 
 export interface Review {

@@ -39,6 +39,8 @@ const en: typeof zh = {
     dueToday: 'Due today',
     toDo: 'To do',
     overdue: 'Overdue',
+    done: 'Recently done',
+    score: '{score}/{max} points',
     nothing: 'Nothing to do today',
     due: 'Due {time}',
     noDue: 'No due date',

@@ -37,6 +37,8 @@ export default {
     dueToday: '今天截止',
     toDo: '待完成',
     overdue: '已逾期',
+    done: '最近完成',
+    score: '{score}/{max} 分',
     nothing: '今天没有待完成的任务',
     due: '截止 {time}',
     noDue: '不限截止时间',

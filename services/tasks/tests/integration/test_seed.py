@@ -26,11 +26,11 @@ HX_STUDENT1 = Principal(
 
 
 def groups(listing: dict[str, object]) -> dict[str, list[str]]:
-    return {
-        state: sorted(t["title"] for t in entries)  # type: ignore[index]
-        for state, entries in listing["groups"].items()  # type: ignore[attr-defined]
-        if entries
-    }
+    """The titles of the listed tasks by where the pupil stands (`state`), sorted."""
+    found: dict[str, list[str]] = {}
+    for t in listing["items"]:  # type: ignore[attr-defined]
+        found.setdefault(t["state"], []).append(t["title"])
+    return {state: sorted(titles) for state, titles in found.items()}
 
 
 def statuses(listing: dict[str, object]) -> dict[str, list[str]]:

@@ -37,7 +37,7 @@ async def my_tasks(
 
     `status=due_today|todo|overdue|done` (due today: by the date in Beijing); due today, to do
     and overdue by due time, soonest first; done ones most recently handed in first. Without
-    `status` every task, in that order, and the earlier `groups` and `counts`."""
+    `status` every task, in that order."""
     found = await submissions.my_tasks(caller, status=status, page=page, size=size)
     return MyTasks.model_validate(found)
 

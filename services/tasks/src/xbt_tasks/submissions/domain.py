@@ -28,7 +28,6 @@ MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 
 PupilState = Literal["to_do", "submitted", "returned", "marked", "overdue"]
-PUPIL_STATES: tuple[PupilState, ...] = ("to_do", "submitted", "returned", "marked", "overdue")
 # Where a task stands in a pupil's list (`GET /my/tasks?status=`): handed in (`done`), or
 # not (or returned for revision) and due later today, past due (or closed), or later.
 ListStatus = Literal["due_today", "todo", "overdue", "done"]
@@ -218,6 +217,7 @@ def submission_rows(
         return s.public(task, with_keys=False) | {
             "pupil_name": (person.name if person is not None else None) or s.pupil_name,
             "student_no": person.student_no if person is not None else None,
+            "class_name": roster.class_name if roster is not None else None,
             "on_roster": None if roster is None else person is not None,
         }
 
@@ -243,6 +243,7 @@ def _missing(task: Task, roster: Roster, person: RosterPupil) -> Doc:
         "pupil_id": person.id,
         "pupil_name": person.name,
         "student_no": person.student_no,
+        "class_name": roster.class_name,
         "on_roster": True,
         "created_at": None,
         "max_score": task.max_score,
@@ -269,18 +270,6 @@ def pupil_state(task: Task, submission: Submission | None, now: datetime) -> Pup
     if task.is_late(now) and (not task.allow_late or task.phase(now) == "closed"):
         return "overdue"
     return "to_do"
-
-
-def by_pupil_state(
-    tasks: Iterable[Task], mine: Mapping[str, Submission], now: datetime
-) -> dict[PupilState, list[tuple[Task, Submission | None]]]:
-    """A pupil's tasks grouped by where they stand (every group present, maybe empty), each
-    with the pupil's submission if there is one; the tasks' order is kept."""
-    groups: dict[PupilState, list[tuple[Task, Submission | None]]] = {s: [] for s in PUPIL_STATES}
-    for task in tasks:
-        submission = mine.get(task.id)
-        groups[pupil_state(task, submission, now)].append((task, submission))
-    return groups
 
 
 def list_status(task: Task, submission: Submission | None, now: datetime) -> ListStatus:

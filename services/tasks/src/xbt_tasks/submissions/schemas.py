@@ -158,6 +158,9 @@ class SubmissionRow(View):
     pupil_id: str
     pupil_name: str | None
     student_no: str | None = Field(description="学号, from the class's roster")
+    class_name: str | None = Field(
+        default=None, description="the class's name, from its roster (null where none was read)"
+    )
     on_roster: bool | None = Field(description="null: the roster could not be read")
     created_at: datetime | None
     max_score: float
@@ -204,10 +207,7 @@ class MyTask(TaskSummary):
 
 class MyTasks(View):
     """One page of the pupil's tasks of `status` (or all), in the list's order: due today,
-    to do and overdue by due time (soonest first), done ones most recently handed in first.
-    `groups` and `counts` (every task grouped by `state`) only when no `status` is asked."""
-
-    OMIT_UNSET: ClassVar[frozenset[str]] = frozenset({"groups", "counts"})
+    to do and overdue by due time (soonest first), done ones most recently handed in first."""
 
     status: ListStatus | None
     items: list[MyTask]
@@ -217,8 +217,3 @@ class MyTasks(View):
     by_status: dict[ListStatus, int] = Field(
         description="how many tasks have each status (due_today, todo, overdue, done)"
     )
-    groups: dict[PupilState, list[MyTask]] | None = Field(
-        default=None,
-        description="every state, in the order to_do, submitted, returned, marked, overdue",
-    )
-    counts: dict[PupilState, int] | None = None

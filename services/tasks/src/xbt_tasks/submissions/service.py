@@ -26,7 +26,6 @@ from xbt_tasks.submissions.domain import (
     ListStatus,
     Review,
     Submission,
-    by_pupil_state,
     check_reviewable,
     hand_in,
     locked_item_ids,
@@ -358,8 +357,7 @@ class Submissions:
         size: int = 20,
     ) -> Doc:
         """A pupil's opened tasks, one page of those of `status` (or all) in the list's
-        order, with the count of each status; without `status` also grouped by where they
-        stand (`groups`, `counts`: the list's earlier shape)."""
+        order, with the count of each status."""
         actor = caller.principal
         if not actor.has_role("student"):
             raise Forbidden("my tasks are a pupil's list")
@@ -369,7 +367,7 @@ class Submissions:
         mine = {s.task_id: s for s in found}
         listed = pupil_list(tasks, mine, now, status)
         start = (page - 1) * size
-        out: Doc = {
+        return {
             "status": status,
             "items": [
                 _entry(task, work, pupil_state(task, work, now), now) | {"list_status": state}
@@ -380,14 +378,6 @@ class Submissions:
             "size": size,
             "by_status": status_counts(tasks, mine, now),
         }
-        if status is None:
-            groups = by_pupil_state(tasks, mine, now)
-            out["groups"] = {
-                state: [_entry(task, submission, state, now) for task, submission in entries]
-                for state, entries in groups.items()
-            }
-            out["counts"] = {state: len(entries) for state, entries in groups.items()}
-        return out
 
 
 def _entry(task: Task, submission: Submission | None, state: str, now: datetime) -> Doc:

@@ -117,13 +117,12 @@ async def test_the_pupils_list_by_status_in_order_and_paged(
     done = body["items"][-1]
     assert done["state"] == "submitted" and done["submitted_at"] and done["status"] == "open"
     assert "submitted_at" not in body["items"][0]
-    # The earlier shape, still there when no status is asked for.
-    assert body["counts"]["to_do"] == 4 and len(body["groups"]["overdue"]) == 1
+    assert body["by_status"] == {"due_today": 1, "todo": 3, "overdue": 1, "done": 2}
+    assert "groups" not in body and "counts" not in body  # the list's earlier shape is gone
 
     todo = (await client.get("/v1/my/tasks?status=todo&size=2", headers=me)).json()
     assert (todo["status"], todo["total"]) == ("todo", 3)
     assert [t["id"] for t in todo["items"]] == [in_three_days, in_a_week]
-    assert "groups" not in todo and "counts" not in todo
     second = (await client.get("/v1/my/tasks?status=todo&size=2&page=2", headers=me)).json()
     assert [t["id"] for t in second["items"]] == [no_due]
     finished = (await client.get("/v1/my/tasks?status=done", headers=me)).json()

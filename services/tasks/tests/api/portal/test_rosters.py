@@ -59,6 +59,8 @@ async def test_the_submissions_list_names_pupils_and_shows_who_is_missing(
         NUMBERS["p-b"],
         CLASS,
     )
+    # each row names its class as identity does, handed in or not
+    assert {r["class_name"] for r in everyone} == {"七年级1班"}
     assert missing["attempt_count"] == 0 and missing["score"] is None
 
     one = (await client.get(f"{path}/p-a", headers=teacher(tokens))).json()
