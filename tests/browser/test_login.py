@@ -54,12 +54,25 @@ async def test_a_pupil_signs_in_and_sees_today(phone: Page, gw: httpx.AsyncClien
         },
     )
     assert created.status_code == 201, created.text
+    refused: list[str] = []
+    phone.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
 
     await sign_in(phone, "和平区", "student1", DEMO_PASSWORD)
     await expect(phone.get_by_role("heading", name="李明，你好")).to_be_visible()
     group = "今天截止" if due.date() == now.date() else "待完成"
     await expect(phone.get_by_role("region", name=group).get_by_text(title)).to_be_visible()
     await check_page(phone, "home-phone")
+    # The icons (the cells' arrows, the tab bar) are drawn with the portal's own font file,
+    # and nothing the page asked for was refused by the Content-Security-Policy.
+    fonts = await phone.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts]"
+        ".filter((f) => f.family === 'vant-icon').map((f) => f.status))"
+    )
+    assert fonts == ["loaded"]
+    assert refused == []
 
 
 async def test_a_wrong_password_is_said_and_nothing_opens(phone: Page) -> None:

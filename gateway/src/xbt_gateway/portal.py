@@ -30,7 +30,7 @@ from xbt_shared.errors import NotFound
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "font-src 'self' data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; "
+    "font-src 'self'; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; "
     "manifest-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
