@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -160,6 +161,23 @@ async def test_refresh_tokens(
     assert not await tokens.active(tenant.id, family)
 
 
+async def test_colleagues(mongo: Mongo, tenant: Tenant, other_tenant: Tenant) -> None:
+    mine, theirs = await user_stores(mongo, tenant, other_tenant)
+    teacher = User(id="u-t", username="teacher1", name="张老师", roles=["teacher"])
+    await mine.insert_many([pupil("u-a", "student1"), teacher])
+
+    async def staff(store: UserStore, **find: Any) -> tuple[list[str], int]:
+        found, total = await store.colleagues(
+            roles={"teacher"}, excluded_roles={"student"}, page=1, size=10, **find
+        )
+        return [u.id for u in found], total
+
+    assert await staff(mine, search="张") == (["u-t"], 1)
+    assert await staff(mine, ids=["u-a", "u-t"]) == (["u-t"], 1)
+    assert await staff(theirs) == ([], 0)
+    assert await staff(theirs, ids=["u-t"]) == ([], 0)
+
+
 async def test_schools_classes_and_members(
     mongo: Mongo, tenant: Tenant, other_tenant: Tenant
 ) -> None:
@@ -173,6 +191,8 @@ async def test_schools_classes_and_members(
     assert await mine.member("u-a") is not None
     assert await theirs.school("s-1") is None
     assert await theirs.schools() == []
+    assert [s.name for s in await mine.schools_by_ids(["s-1", "s-x"])] == ["和平区实验中学"]
+    assert await theirs.schools_by_ids(["s-1"]) == []
     assert await theirs.class_("c-1") is None
     assert await theirs.classes_by_ids(["c-1", "c-2"]) == []
     assert await theirs.classes_of_school("s-1") == []

@@ -11,6 +11,8 @@ from fastapi import Query, Response
 from xbt_identity.accounts.domain import GUEST_USERNAME, GuestWindow, TokenPair, in_beijing
 from xbt_identity.accounts.schemas import (
     ChangePasswordRequest,
+    Colleague,
+    ColleaguePage,
     CreatedUser,
     CreateUserRequest,
     GuestAccess,
@@ -32,9 +34,13 @@ from xbt_identity.http import AccountsDep, Admin, ClientAddress, DistrictAdmin, 
 from xbt_shared.auth import AnyUser
 from xbt_shared.bounds import PageNumber
 from xbt_shared.caller import AnyCaller, CurrentCaller
+from xbt_shared.errors import invalid
 from xbt_shared.openapi import problems
 
 router = documented_router()
+
+# How many ids one colleague lookup may name (a plan's authors and commenters, a group).
+MAX_COLLEAGUE_IDS = 100
 
 
 @router.get("/tenants", response_model=list[TenantInfo], tags=["public"])
@@ -172,6 +178,38 @@ async def list_users(
     return UserPage(items=items, total=total, page=page, size=size)
 
 
+@router.get("/colleagues", response_model=ColleaguePage, tags=["users"], responses=problems(403))
+async def list_colleagues(
+    caller: CurrentCaller,
+    accounts: AccountsDep,
+    q: Annotated[str | None, Query(max_length=64, description="A part of the name (张).")] = None,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_COLLEAGUE_IDS * 65,
+            description=(
+                f"Comma-separated user ids (at most {MAX_COLLEAGUE_IDS}) to name: only those "
+                "of staff of your district are found, others are left out."
+            ),
+        ),
+    ] = None,
+    page: PageNumber = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_COLLEAGUE_IDS)] = 20,
+) -> ColleaguePage:
+    """Find colleagues of your district by name, or name them by id.
+
+    Teachers, researchers and administrators see the district's staff (teachers,
+    researchers, school and district administrators) with their schools and roles, sorted
+    by name; never pupils, the guest account or disabled accounts, nor usernames or login
+    data. Pupils and the guest are refused (403).
+    """
+    wanted = _id_list(ids) if ids is not None else None
+    found, total = await accounts.colleagues(caller, search=q, ids=wanted, page=page, size=size)
+    return ColleaguePage(
+        items=[Colleague.model_validate(c) for c in found], total=total, page=page, size=size
+    )
+
+
 @router.post(
     "/users",
     response_model=CreatedUser,
@@ -248,6 +286,18 @@ async def put_guest_access(
     )
     state, password = await accounts.set_guest_access(caller, window, password=body.password)
     return _guest_access(state, password=password)
+
+
+def _id_list(ids: str) -> list[str]:
+    """The ids of `?ids=a,b`, each once, in their order."""
+    found = list(dict.fromkeys(part.strip() for part in ids.split(",") if part.strip()))
+    if len(found) > MAX_COLLEAGUE_IDS:
+        raise invalid(
+            "query.ids",
+            f"at most {MAX_COLLEAGUE_IDS} ids",
+            zh=f"最多 {MAX_COLLEAGUE_IDS} 个用户编号",
+        )
+    return found
 
 
 def _tokens(pair: TokenPair) -> TokenResponse:

@@ -70,6 +70,14 @@ GRANTABLE_ROLES: dict[str, frozenset[str]] = {
 }
 ADMIN_ROLES = frozenset(GRANTABLE_ROLES)
 
+# The staff a colleague directory lists and who may read it (teachers and researchers find
+# colleagues for research groups and lesson plans). Never pupils, the guest or 客服: an
+# account with any of `NOT_COLLEAGUES` is left out even if it has a staff role too.
+COLLEAGUE_ROLES = frozenset(
+    {"teacher", "researcher", "school_admin", "district_admin", "city_admin"}
+)
+NOT_COLLEAGUES = frozenset({"student", "guest"})
+
 
 @dataclass(frozen=True)
 class Teaching:

@@ -171,6 +171,29 @@ class UserPage(BaseModel):
     size: int
 
 
+class Colleague(BaseModel):
+    """A staff account of your district as the colleague directory shows it (no username,
+    学号 or login data)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: str = Field(examples=["u-hp-teacher1"])
+    name: str = Field(examples=["张老师"])
+    roles: list[str] = Field(
+        examples=[["teacher"]],
+        description="Its staff roles: teacher, researcher, school_admin, district_admin.",
+    )
+    school_id: str | None = Field(default=None, examples=["hp-sy-zx"])
+    school_name: str | None = Field(default=None, examples=["和平区实验中学"])
+
+
+class ColleaguePage(BaseModel):
+    items: list[Colleague]
+    total: int
+    page: int
+    size: int
+
+
 class GuestAccess(BaseModel):
     enabled: bool
     valid_from: datetime | None = Field(default=None, description="Beijing time (+08:00).")

@@ -127,6 +127,8 @@ class Schools(Protocol):
 
     async def school(self, tenant: Tenant, school_id: str) -> School | None: ...
 
+    async def schools_by_ids(self, tenant: Tenant, school_ids: Sequence[str]) -> list[School]: ...
+
     async def classes_by_ids(
         self, tenant: Tenant, class_ids: Sequence[str]
     ) -> list[SchoolClass]: ...
@@ -136,6 +138,17 @@ class Schools(Protocol):
 class Me:
     user: User
     tenant: Tenant
+    school_name: str | None
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A staff account as colleagues see it: who, at which school, in which roles."""
+
+    user_id: str
+    name: str
+    roles: list[str]
+    school_id: str | None
     school_name: str | None
 
 
@@ -532,6 +545,47 @@ class Accounts:
             ListedUser(u, at, domain.login_state(self.policy, record, now))
             for u, at, record in zip(users, seen, failed, strict=True)
         ]
+
+    # the colleague directory -----------------------------------------------------------------
+
+    async def colleagues(
+        self,
+        caller: Caller,
+        *,
+        search: str | None,
+        ids: Sequence[str] | None,
+        page: int,
+        size: int,
+    ) -> tuple[list[Colleague], int]:
+        """One page of the staff of the caller's tenant (teachers, researchers, school and
+        district administrators; never pupils, the guest or disabled accounts), found by a
+        part of the name or by ids. Ids of anyone else, or of another tenant, find nothing."""
+        if not caller.has_role(*domain.COLLEAGUE_ROLES) or caller.has_role(*domain.NOT_COLLEAGUES):
+            raise Forbidden("the colleague directory is for teachers, researchers and admins")
+        if ids is not None and not ids:
+            return [], 0
+        users, total = await UserStore(caller.db).colleagues(
+            roles=domain.COLLEAGUE_ROLES,
+            excluded_roles=domain.NOT_COLLEAGUES,
+            search=(search or "").strip() or None,
+            ids=ids,
+            page=page,
+            size=size,
+        )
+        school_ids = sorted({u.school_id for u in users if u.school_id})
+        schools = {
+            s.id: s.name for s in await self.schools.schools_by_ids(caller.tenant, school_ids)
+        }
+        return [
+            Colleague(
+                user_id=u.id,
+                name=u.name,
+                roles=[r for r in u.roles if r in domain.COLLEAGUE_ROLES],
+                school_id=u.school_id,
+                school_name=schools.get(u.school_id) if u.school_id else None,
+            )
+            for u in users
+        ], total
 
     # the user's own view ---------------------------------------------------------------------
 

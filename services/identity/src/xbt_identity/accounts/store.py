@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,6 +44,8 @@ GUEST_SETTING = "guest_access"
 
 # Fields never read outside the login and password paths.
 PRIVATE_FIELDS = {"password_hash": 0}
+# What a colleague directory reads of an account (`user_from_doc` needs the username).
+COLLEAGUE_FIELDS = {"username": 1, "name": 1, "roles": 1, "school_id": 1, "disabled": 1}
 
 
 def user_from_doc(doc: Doc) -> User:
@@ -179,6 +181,40 @@ class UserStore(TenantStore):
         cursor = (
             users.find(query, PRIVATE_FIELDS, session=self.session)
             .sort([("school_id", ASCENDING), ("username", ASCENDING)])
+            .skip((page - 1) * size)
+            .limit(size)
+        )
+        return [user_from_doc(u) async for u in cursor], total
+
+    async def colleagues(
+        self,
+        *,
+        roles: Collection[str],
+        excluded_roles: Collection[str],
+        page: int,
+        size: int,
+        search: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> tuple[list[User], int]:
+        """One page of the enabled accounts with one of `roles` and none of `excluded_roles`,
+        by name, and how many match in all. `search` finds a part of the name (only the name:
+        the directory shows no usernames); `ids` keeps only those accounts."""
+        query: Doc = {
+            "$and": [
+                {"roles": {"$in": sorted(roles)}},
+                {"roles": {"$nin": sorted(excluded_roles)}},
+            ],
+            "disabled": {"$ne": True},
+        }
+        if ids is not None:
+            query["_id"] = {"$in": list(ids)}
+        if search:
+            query["name"] = {"$regex": re.escape(search)}
+        users = self.tdb[USERS]
+        total = await users.count_documents(query, session=self.session)
+        cursor = (
+            users.find(query, COLLEAGUE_FIELDS, session=self.session)
+            .sort([("name", ASCENDING), ("_id", ASCENDING)])
             .skip((page - 1) * size)
             .limit(size)
         )

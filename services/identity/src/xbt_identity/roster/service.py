@@ -140,6 +140,9 @@ class Roster:
     async def school(self, tenant: Tenant, school_id: str) -> School | None:
         return await self._store(tenant).school(school_id)
 
+    async def schools_by_ids(self, tenant: Tenant, school_ids: Sequence[str]) -> list[School]:
+        return await self._store(tenant).schools_by_ids(school_ids) if school_ids else []
+
     async def classes_by_ids(self, tenant: Tenant, class_ids: Sequence[str]) -> list[SchoolClass]:
         return await self._store(tenant).classes_by_ids(class_ids)
 

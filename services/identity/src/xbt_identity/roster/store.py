@@ -105,6 +105,12 @@ class RosterStore(TenantStore):
         doc = await self.tdb[SCHOOLS].find_one({"_id": school_id}, session=self.session)
         return school_from_doc(doc) if doc else None
 
+    async def schools_by_ids(self, school_ids: Sequence[str]) -> list[School]:
+        query = {"_id": {"$in": list(school_ids)}}
+        return [
+            school_from_doc(s) async for s in self.tdb[SCHOOLS].find(query, session=self.session)
+        ]
+
     async def schools(self) -> list[School]:
         cursor = self.tdb[SCHOOLS].find({}, session=self.session).sort("name", ASCENDING)
         return [school_from_doc(s) async for s in cursor]
