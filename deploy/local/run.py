@@ -240,10 +240,11 @@ def print_banner() -> None:
           Logs: var/log/   Data: var/mongo/
 
   Demo logins (password xbt-demo-2020):
-    tenant heping : student1 (八年级1班 pupil)  teacher1 (teaches that class)
-                    schooladmin1  districtadmin1
-    tenant hexi   : student1  teacher1
-    tenant city   : cityadmin1
+    和平区 heping : student1 李明, student2 王芳 (八年级1班 pupils)
+                    teacher1 张老师 (teaches 八年级1班 and 2班)  researcher1 (教研员)
+                    schooladmin1  districtadmin1  support1 (help desk)
+    河西区 hexi   : student1  teacher1  districtadmin1
+    天津市 city   : cityadmin1
 
   Demo tasks: teacher1 (heping) set 二元一次方程组 practice with bank items, a 数学日记
     (student1's is marked), an overdue 寒假作业 and each day's 每日一练, 课堂小测 and 预习;

@@ -164,3 +164,8 @@ async def test_a_teacher_changes_and_closes_a_task(desktop: Page, gw: httpx.Asyn
     await expect(desktop.get_by_role("button", name="重新开放")).to_be_visible()
     seen = (await gw.get(f"/api/tasks/v1/tasks/{task_id}", headers=bearer(pupil))).json()
     assert seen["status"] == "closed"
+    await expect(desktop.get_by_text("· 已关闭")).to_be_visible()
+    # and the teacher's list says so, where it said 进行中
+    await desktop.goto("/teach")
+    listed = desktop.get_by_role("button", name=renamed)
+    await expect(listed).to_contain_text("已关闭")

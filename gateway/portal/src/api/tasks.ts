@@ -58,6 +58,7 @@ export interface Task {
   max_attempts: number
   max_score: number
   status: 'open' | 'closed'
+  phase: 'scheduled' | 'open' | 'closed'
   revision: number
   my_state?: 'to_do' | 'submitted' | 'returned' | 'marked' | 'overdue'
   my_submission?: Submission
@@ -76,10 +77,23 @@ export interface TaskSummary {
   id: string
   title: string
   class_ids: string[]
+  opens_at: string
   due_at: string | null
+  allow_late: boolean
   status: 'open' | 'closed'
+  phase: 'scheduled' | 'open' | 'closed'
   item_count: number
   max_score: number
+}
+
+export type Stage = 'scheduled' | 'open' | 'pastDue' | 'lateAllowed' | 'closed'
+
+/** Where a task stands for its teacher: not yet open, open, past its due time (taking late
+ * work or not), or closed. */
+export function stageOf(task: Pick<TaskSummary, 'phase' | 'due_at' | 'allow_late'>, now = Date.now()): Stage {
+  if (task.phase !== 'open') return task.phase
+  if (task.due_at && Date.parse(task.due_at) < now) return task.allow_late ? 'lateAllowed' : 'pastDue'
+  return 'open'
 }
 
 export interface SubmissionRow extends Submission {

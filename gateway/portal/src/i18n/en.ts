@@ -83,7 +83,7 @@ const en: typeof zh = {
     tasks: 'My tasks',
     none: 'No tasks set yet',
     task: 'Marking',
-    status: { open: 'Open', closed: 'Closed' },
+    stage: { scheduled: 'Not open yet', open: 'Open', lateAllowed: 'Taking late work', pastDue: 'Past due', closed: 'Closed' },
     handed: 'Handed in ({n})',
     missing: 'Not handed in ({n})',
     studentNo: 'No.',

@@ -81,7 +81,7 @@ export default {
     tasks: '我布置的任务',
     none: '还没有布置任务',
     task: '任务批改',
-    status: { open: '进行中', closed: '已截止' },
+    stage: { scheduled: '未开始', open: '进行中', lateAllowed: '可迟交', pastDue: '已过截止', closed: '已关闭' },
     handed: '已提交（{n}）',
     missing: '未提交（{n}）',
     studentNo: '学号',
