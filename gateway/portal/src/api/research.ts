@@ -8,6 +8,7 @@ export interface Group {
   subject: string
   stage: string
   level: 'city' | 'district'
+  district: string
   owner: string
   members: string[]
 }
@@ -50,6 +51,9 @@ export const groups = (): Promise<{ items: Group[] }> => api('catalog/v1/researc
 export const group = (id: string): Promise<Group> => api(`catalog/v1/research-groups/${encodeURIComponent(id)}`)
 export const createGroup = (body: { name: string; subject: string; stage: string }): Promise<Group> =>
   api('catalog/v1/research-groups', { method: 'POST', body })
+/** Replace the group's member list (its owner or an administrator; the owner stays in it). */
+export const setMembers = (id: string, members: string[]): Promise<Group> =>
+  api(`catalog/v1/research-groups/${encodeURIComponent(id)}/members`, { method: 'PUT', body: { members } })
 export const plans = (groupId: string): Promise<{ items: PlanSummary[] }> =>
   api(`catalog/v1/research-groups/${encodeURIComponent(groupId)}/lesson-plans?size=50`)
 export const createPlan = (groupId: string, body: { title: string; subject: string; grade: number; body: string }): Promise<Plan> =>
