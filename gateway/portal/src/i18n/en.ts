@@ -274,7 +274,7 @@ const en: typeof zh = {
     planLine: '{author} · revision {n} · {time}',
     me: 'me',
     published: 'Published as a package',
-    template: '1. Objectives\n\n2. Key points\n\n3. Lesson steps\n\n4. Homework\n',
+    template: '## 1. Objectives\n\n## 2. Key points\n\n## 3. Lesson steps\n\n## 4. Homework\n',
     plan: 'Lesson plan',
     body: 'Lesson plan text',
     summary: 'What changed (optional)',
@@ -306,6 +306,8 @@ const en: typeof zh = {
     noColleague: 'No colleague named “{q}”',
     needQuery: 'Type a part of the colleague’s name',
     coAuthors: 'Co-authors: {names}',
+    bodyHint: 'Markdown works: “## ” starts a heading, “- ” a list item, cells between vertical bars make a table',
+    table: 'Table (scrolls sideways)',
     roles: {
       teacher: 'Teacher',
       researcher: 'Researcher',

@@ -272,7 +272,7 @@ export default {
     planLine: '{author} · 第 {n} 版 · {time}',
     me: '我',
     published: '已发布为资源包',
-    template: '一、教学目标\n\n二、教学重难点\n\n三、教学过程\n\n四、作业设计\n',
+    template: '## 一、教学目标\n\n## 二、教学重难点\n\n## 三、教学过程\n\n## 四、作业设计\n',
     plan: '教案',
     body: '教案正文',
     summary: '这次改了什么（选填）',
@@ -304,6 +304,8 @@ export default {
     noColleague: '没有姓名含“{q}”的同事',
     needQuery: '请输入同事的姓名',
     coAuthors: '合作者：{names}',
+    bodyHint: '可用 Markdown：“## ”开头为标题，“- ”开头为列表，以竖线分隔各格的行为表格',
+    table: '表格（可左右滚动）',
     roles: {
       teacher: '教师',
       researcher: '教研员',
