@@ -40,6 +40,11 @@ async def test_a_pupil_follows_a_task_to_its_recording_and_chapter(
 
     await sign_in(phone, "和平区", "student1", DEMO_PASSWORD)
     await phone.get_by_text(title).click()
+    # The task names the chapter its recording belongs to, with the book and unit.
+    in_book = phone.get_by_role("region", name="对应教材章节")
+    await expect(in_book.get_by_role("button", name="8.2 消元——解二元一次方程组")).to_contain_text(
+        "人教版 七年级下册 数学 › 第八章 二元一次方程组"
+    )
     recording = "《消元——解二元一次方程组》课堂实录"
     await phone.get_by_text(recording).click()
     await expect(phone.get_by_role("heading", name=recording)).to_be_visible()

@@ -68,6 +68,15 @@ async def test_a_task_from_assignment_to_mark_through_the_gateway(
     assert entries(mine.json(), "to_do")[task_id]["title"] == title
     seen = await gw.get(f"{TASKS}/tasks/{task_id}", headers=pupil)
     assert seen.status_code == 200
+    # The pupil's task leads to the textbook: each resource and item with its chapter.
+    lesson = "tb-shuxue-g7-xia.u4.l2"  # 8.2 消元——解二元一次方程组
+    for part in (*seen.json()["resources"], *seen.json()["items"]):
+        [chapter] = part["chapters"]
+        assert chapter["node_id"] == lesson, part["id"]
+        assert (chapter["textbook"]["title"], chapter["unit"]["title"]) == (
+            "人教版 七年级下册 数学",
+            "第八章 二元一次方程组",
+        )
     assert all("answer" not in item for item in seen.json()["items"]), "no keys for pupils"
 
     conn = await aio_pika.connect(suite.env["amqp_url"])

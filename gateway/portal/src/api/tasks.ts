@@ -1,4 +1,5 @@
 import { api } from './client'
+import type { Chapter } from './library'
 
 export interface Option {
   key: string
@@ -13,6 +14,7 @@ export interface TaskItem {
   points: number
   answer?: unknown
   explanation?: string | null
+  chapters?: Chapter[]
 }
 
 export interface Marking {
@@ -50,7 +52,7 @@ export interface Task {
   class_ids: string[]
   teacher_name: string | null
   instructions: string
-  resources: { id: string; title: string; kind: string | null }[]
+  resources: { id: string; title: string; kind: string | null; chapters?: Chapter[] }[]
   items: TaskItem[]
   accepts: { text: boolean; files: boolean; answers: boolean }
   due_at: string | null

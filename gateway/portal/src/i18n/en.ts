@@ -56,6 +56,7 @@ const en: typeof zh = {
   task: {
     title: 'Task',
     back: 'Back',
+    chapters: 'In the textbook',
     resources: 'Resources',
     items: 'Questions',
     points: 'pts',

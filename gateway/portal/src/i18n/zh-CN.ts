@@ -54,6 +54,7 @@ export default {
   task: {
     title: '任务',
     back: '返回',
+    chapters: '对应教材章节',
     resources: '学习资源',
     items: '题目',
     points: '分',

@@ -54,12 +54,14 @@ class Accepts:
 
 @dataclass(frozen=True, slots=True)
 class ResourceRef:
-    """A catalog resource attached to the task, as it was when the task was set."""
+    """A catalog resource attached to the task, as it was when the task was set, with the
+    textbook chapters it belongs to (the catalog's `chapters`: node id, book, unit, lesson)."""
 
     id: str
     title: str
     kind: str | None
     owner: str | None
+    chapters: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class Item:
     # The catalog's, for mastery per knowledge point (None in tasks set before they were kept).
     subject: str | None = None
     stage: str | None = None
+    # Where it is in the textbooks, as the catalog said when the task was set.
+    chapters: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def objective(self) -> bool:
@@ -102,6 +106,7 @@ class Item:
             "difficulty": self.difficulty,
             "knowledge_point_ids": list(self.knowledge_point_ids),
             "points": self.points,
+            "chapters": [dict(c) for c in self.chapters],
         }
 
 
@@ -195,7 +200,10 @@ class Task:
             "teacher_name": self.teacher_name,
             "title": self.title,
             "instructions": self.instructions,
-            "resources": [dataclasses.asdict(r) for r in self.resources],
+            "resources": [
+                dataclasses.asdict(r) | {"chapters": [dict(c) for c in r.chapters]}
+                for r in self.resources
+            ],
             "items": [i.public(with_key=with_keys) for i in self.items],
             "accepts": dataclasses.asdict(self.accepts),
             "opens_at": self.opens_at,

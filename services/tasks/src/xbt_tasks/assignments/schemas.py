@@ -110,6 +110,22 @@ class ItemView(View):
     difficulty: int | None
     knowledge_point_ids: list[str]
     points: float
+    chapters: list[ChapterRef] = Field(default_factory=list)
+
+
+class NamedNode(BaseModel):
+    id: str
+    title: str
+
+
+class ChapterRef(BaseModel):
+    """A textbook chapter a resource or item belongs to: the node, its book, unit and
+    lesson (for a link to the chapter and its path: 人教版 七年级下册 数学 › 第八章 › 8.2)."""
+
+    node_id: str
+    textbook: NamedNode
+    unit: NamedNode | None = None
+    lesson: NamedNode | None = None
 
 
 class ResourceView(BaseModel):
@@ -117,6 +133,7 @@ class ResourceView(BaseModel):
     title: str
     kind: str | None
     owner: str | None
+    chapters: list[ChapterRef] = Field(default_factory=list)
 
 
 class AcceptsView(BaseModel):

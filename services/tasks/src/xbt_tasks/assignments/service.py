@@ -140,7 +140,13 @@ class Assignments:
                 f"no such resource visible to your classes: {', '.join(missing)}",
             )
         return [
-            ResourceRef(id=rid, title=doc["title"], kind=doc.get("kind"), owner=doc.get("owner"))
+            ResourceRef(
+                id=rid,
+                title=doc["title"],
+                kind=doc.get("kind"),
+                owner=doc.get("owner"),
+                chapters=tuple(doc.get("chapters") or ()),
+            )
             for rid, doc in found.items()
             if doc is not None
         ]
@@ -173,6 +179,7 @@ class Assignments:
                     knowledge_point_ids=tuple(doc.get("knowledge_point_ids") or ()),
                     subject=doc.get("subject"),
                     stage=doc.get("stage"),
+                    chapters=tuple(doc.get("chapters") or ()),
                     points=points,
                 )
             )

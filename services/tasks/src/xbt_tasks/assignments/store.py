@@ -28,6 +28,7 @@ def item_from_doc(doc: Mapping[str, Any]) -> Item:
         knowledge_point_ids=tuple(doc.get("knowledge_point_ids") or ()),
         subject=doc.get("subject"),
         stage=doc.get("stage"),
+        chapters=tuple(doc.get("chapters") or ()),
     )
 
 
@@ -43,6 +44,7 @@ def item_to_doc(item: Item) -> Doc:
         "knowledge_point_ids": list(item.knowledge_point_ids),
         "subject": item.subject,
         "stage": item.stage,
+        "chapters": [dict(c) for c in item.chapters],
         "points": item.points,
     }
 
@@ -59,7 +61,13 @@ def task_from_doc(doc: Mapping[str, Any]) -> Task:
         title=doc["title"],
         instructions=doc.get("instructions", ""),
         resources=tuple(
-            ResourceRef(id=r["id"], title=r["title"], kind=r.get("kind"), owner=r.get("owner"))
+            ResourceRef(
+                id=r["id"],
+                title=r["title"],
+                kind=r.get("kind"),
+                owner=r.get("owner"),
+                chapters=tuple(r.get("chapters") or ()),
+            )
             for r in doc.get("resources") or ()
         ),
         items=tuple(item_from_doc(i) for i in doc.get("items") or ()),
@@ -88,7 +96,14 @@ def task_to_doc(task: Task) -> Doc:
         "title": task.title,
         "instructions": task.instructions,
         "resources": [
-            {"id": r.id, "title": r.title, "kind": r.kind, "owner": r.owner} for r in task.resources
+            {
+                "id": r.id,
+                "title": r.title,
+                "kind": r.kind,
+                "owner": r.owner,
+                "chapters": [dict(c) for c in r.chapters],
+            }
+            for r in task.resources
         ],
         "items": [item_to_doc(i) for i in task.items],
         "accepts": {

@@ -11,6 +11,20 @@ from xbt_identity.seed import CLASSES, demo_users
 from xbt_tasks.seed import loader as seed
 
 
+def chapters_of(node_ids: list[str]) -> list[dict[str, Any]]:
+    """The chapters the catalog shows for these textbook nodes, from its demo textbooks."""
+    where: dict[str, dict[str, Any]] = {}
+    for book in demo.textbooks():
+        textbook = {"id": book["_id"], "title": book["title"]}
+        for unit in book["tree"]:
+            named = {"id": unit["id"], "title": unit["title"]}
+            where[unit["id"]] = {"textbook": textbook, "unit": named, "lesson": None}
+            for lesson in unit.get("children") or ():
+                step = {"id": lesson["id"], "title": lesson["title"]}
+                where[lesson["id"]] = {"textbook": textbook, "unit": named, "lesson": step}
+    return [{"node_id": n, **where[n]} for n in node_ids]
+
+
 def test_resources_are_the_catalogs_demo_resources() -> None:
     catalog = {doc["_id"]: doc for doc in demo.resources() if doc["_id"] in seed.RESOURCES}
     assert set(catalog) == set(seed.RESOURCES)
@@ -21,6 +35,7 @@ def test_resources_are_the_catalogs_demo_resources() -> None:
             "title": doc["title"],
             "kind": doc["kind"],
             "owner": doc["provider"]["tenant"],
+            "chapters": chapters_of(doc["textbook_node_ids"]),
         }
 
 
@@ -34,6 +49,7 @@ def test_items_are_the_catalogs_demo_items_with_their_keys() -> None:
         assert {k: copied[k] for k in fields} == {k: doc[k] for k in fields}, item_id
         assert copied["knowledge_point_ids"] == doc["knowledge_point_ids"]
         assert copied["owner"] == doc["provider"]["tenant"]
+        assert copied["chapters"] == chapters_of(doc["textbook_node_ids"]), item_id
 
 
 def test_every_task_uses_only_content_the_stand_in_knows() -> None:
