@@ -82,6 +82,7 @@ async def test_large_text_mode_enlarges_every_page(phone: Page) -> None:
     await expect(phone.get_by_role("heading", name="李明，你好")).to_be_visible()
     before = await phone.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
     await phone.get_by_role("tab", name="我的").click()
+    await expect(phone.get_by_text("学生", exact=True)).to_be_visible()  # the role, in Chinese
     await phone.get_by_role("switch", name="大字模式").click()
     await expect(phone.locator("html")).to_have_class("large-text")
     await check_page(phone, "desk-large-text-phone")

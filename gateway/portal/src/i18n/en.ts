@@ -309,13 +309,6 @@ const en: typeof zh = {
     coAuthors: 'Co-authors: {names}',
     bodyHint: 'Markdown works: “## ” starts a heading, “- ” a list item, cells between vertical bars make a table',
     table: 'Table (scrolls sideways)',
-    roles: {
-      teacher: 'Teacher',
-      researcher: 'Researcher',
-      school_admin: 'School administrator',
-      district_admin: 'District administrator',
-      city_admin: 'City administrator',
-    },
   },
   settings: {
     title: 'Task settings',
@@ -342,6 +335,16 @@ const en: typeof zh = {
     right: 'Right',
     wrong: 'Wrong',
     key: 'Answer: {key}',
+  },
+  roleName: {
+    teacher: 'Teacher',
+    researcher: 'Researcher',
+    school_admin: 'School administrator',
+    district_admin: 'District administrator',
+    city_admin: 'City administrator',
+    student: 'Pupil',
+    guest: 'Guest',
+    support_agent: 'Support agent',
   },
   role: {
     teacher: "Teacher's desk",

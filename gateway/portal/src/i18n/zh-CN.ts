@@ -307,13 +307,6 @@ export default {
     coAuthors: '合作者：{names}',
     bodyHint: '可用 Markdown：“## ”开头为标题，“- ”开头为列表，以竖线分隔各格的行为表格',
     table: '表格（可左右滚动）',
-    roles: {
-      teacher: '教师',
-      researcher: '教研员',
-      school_admin: '学校管理员',
-      district_admin: '区管理员',
-      city_admin: '市管理员',
-    },
   },
   settings: {
     title: '任务设置',
@@ -340,6 +333,16 @@ export default {
     right: '回答正确',
     wrong: '回答错误',
     key: '答案：{key}',
+  },
+  roleName: {
+    teacher: '教师',
+    researcher: '教研员',
+    school_admin: '学校管理员',
+    district_admin: '区管理员',
+    city_admin: '市管理员',
+    student: '学生',
+    guest: '游客',
+    support_agent: '客服人员',
   },
   role: {
     teacher: '教师工作台',
