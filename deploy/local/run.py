@@ -249,6 +249,8 @@ def print_banner() -> None:
   Demo tasks: teacher1 (heping) set 二元一次方程组 practice with bank items, a 数学日记
     (student1's is marked), an overdue 寒假作业 and each day's 每日一练, 课堂小测 and 预习;
     teacher1 (hexi) set 古诗词背诵.
+  网络教研: researcher1 and teacher1 (heping) share 和平区初中数学教研组 with two lesson
+    plans (17.1 勾股定理 with its revisions and comments, 19.1 函数).
 
   Try:
     curl -s {PUBLIC_URL}/api/identity/v1/auth/login -H 'content-type: application/json' \\

@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError
 
 from xbt_catalog.seed import loader
 from xbt_catalog.seed.common import seed_moment
+from xbt_catalog.seed.research import research, research_tenant
 from xbt_shared.mongo import Doc, Mongo
 from xbt_shared.tenancy import CITY, Tenant
 
@@ -33,10 +34,14 @@ def owner_of(doc: Doc) -> str:
     return str(provider.get("tenant") or CITY)
 
 
-async def insert_missing(mongo: Mongo, collection: str, docs: Iterable[Doc]) -> int:
+async def insert_missing(
+    mongo: Mongo, collection: str, docs: Iterable[Doc], *, tenant: str | None = None
+) -> int:
+    """Insert the documents not there yet, each into its owner's database (`tenant` when
+    given, else the document's provider's); how many were new."""
     by_tenant: dict[str, list[Doc]] = {}
     for doc in docs:
-        by_tenant.setdefault(owner_of(doc), []).append(doc)
+        by_tenant.setdefault(tenant or owner_of(doc), []).append(doc)
     created = 0
     for tenant, batch in by_tenant.items():
         coll = mongo.for_tenant(Tenant(tenant))[collection]
@@ -55,4 +60,9 @@ async def seed(mongo: Mongo, now: datetime | None = None) -> dict[str, int]:
     """Insert the demo documents that are missing, dated as of `now` (default: the current
     time; see `loader`); how many of each collection were new."""
     moment = seed_moment(now)
-    return {name: await insert_missing(mongo, name, make(moment)) for name, make in DEMO.items()}
+    created = {name: await insert_missing(mongo, name, make(moment)) for name, make in DEMO.items()}
+    # 网络教研 belongs to one district: its groups and plans go into that district's database.
+    district = research_tenant()
+    for name, docs in research(moment).items():
+        created[name] = await insert_missing(mongo, name, docs, tenant=district)
+    return created
