@@ -176,15 +176,8 @@ class UserStore(TenantStore):
                 {"username": {"$regex": f"^{text}", "$options": "i"}},
                 {"student_no": {"$regex": f"^{text}"}},
             ]
-        users = self.tdb[USERS]
-        total = await users.count_documents(query, session=self.session)
-        cursor = (
-            users.find(query, PRIVATE_FIELDS, session=self.session)
-            .sort([("school_id", ASCENDING), ("username", ASCENDING)])
-            .skip((page - 1) * size)
-            .limit(size)
-        )
-        return [user_from_doc(u) async for u in cursor], total
+        order = [("school_id", ASCENDING), ("username", ASCENDING)]
+        return await self._users_page(query, PRIVATE_FIELDS, order, page=page, size=size)
 
     async def colleagues(
         self,
@@ -210,11 +203,24 @@ class UserStore(TenantStore):
             query["_id"] = {"$in": list(ids)}
         if search:
             query["name"] = {"$regex": re.escape(search)}
+        order = [("name", ASCENDING), ("_id", ASCENDING)]
+        return await self._users_page(query, COLLEAGUE_FIELDS, order, page=page, size=size)
+
+    async def _users_page(
+        self,
+        query: Doc,
+        fields: Mapping[str, int],
+        order: list[tuple[str, int]],
+        *,
+        page: int,
+        size: int,
+    ) -> tuple[list[User], int]:
+        """One page of the accounts matching `query` in `order`, and how many match in all."""
         users = self.tdb[USERS]
         total = await users.count_documents(query, session=self.session)
         cursor = (
-            users.find(query, COLLEAGUE_FIELDS, session=self.session)
-            .sort([("name", ASCENDING), ("_id", ASCENDING)])
+            users.find(query, fields, session=self.session)
+            .sort(order)
             .skip((page - 1) * size)
             .limit(size)
         )
